@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Create .venv/ and install the whole mmiic stack (CPU build of mmcv's ops).
+#
+# Idempotent: a complete environment is detected by a stamp file and left alone.
+# The mmcv wheel is compiled once and cached outside the repo, keyed by the
+# torch version, mmcv version and Python ABI, so a later set-up takes seconds.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${ROOT}/.venv"
+PY="${PYTHON:-python3.11}"
+TORCH_VERSION=2.14.1
+TORCHVISION_VERSION=0.29.1
+MMCV_VERSION=2.1.0
+MMENGINE_VERSION=0.10.7
+MMSEG_VERSION=1.2.2
+MMPRETRAIN_VERSION=1.2.0
+CACHE_ROOT="${MMIIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mmiic}"
+STAMP="${VENV}/.mmiic-stack-${TORCH_VERSION}-${MMCV_VERSION}-${MMSEG_VERSION}-${MMPRETRAIN_VERSION}"
+
+step() { printf '\n[setup %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+fail() { printf '\n[setup] FAILED: %s\n' "$*" >&2; exit 1; }
+
+if [[ -f "${STAMP}" && "${1:-}" != "--force" ]]; then
+    echo "[setup] .venv is complete (${STAMP##*/}); nothing to do."
+    exit 0
+fi
+
+command -v "${PY}" >/dev/null || fail "${PY} not found; set PYTHON=/path/to/python3.11"
+
+if [[ ! -x "${VENV}/bin/python" ]]; then
+    step "creating virtual environment at ${VENV}"
+    "${PY}" -m venv "${VENV}" || fail "could not create ${VENV}"
+fi
+VPY="${VENV}/bin/python"
+PIP=("${VPY}" -m pip --disable-pip-version-check)
+
+step "1/6 pip and build tools (setuptools>=77,<81 still ships pkg_resources, which mmcv's build needs)"
+"${PIP[@]}" install -q --upgrade pip 'setuptools>=77,<81' wheel ninja \
+    || fail "installing pip/setuptools/wheel/ninja"
+
+step "2/6 torch ${TORCH_VERSION} + torchvision ${TORCHVISION_VERSION}"
+"${PIP[@]}" install -q "torch==${TORCH_VERSION}" "torchvision==${TORCHVISION_VERSION}" \
+    || fail "installing torch==${TORCH_VERSION} torchvision==${TORCHVISION_VERSION}"
+
+step "3/6 numpy, scipy, mmengine ${MMENGINE_VERSION}, test tools"
+# numpy<2.3: the newest numpy the OpenMMLab 1.x packages were exercised with here;
+# opencv-python-headless keeps cv2 free of X11 libraries on servers.
+"${PIP[@]}" install -q 'numpy>=1.26,<2.3' scipy 'opencv-python-headless<4.13' \
+    "mmengine==${MMENGINE_VERSION}" pytest matplotlib scikit-learn scikit-image \
+    || fail "installing numpy/scipy/mmengine/pytest"
+
+TORCH_ACTUAL="$("${VPY}" -c 'import torch; print(torch.__version__.split("+")[0])')"
+ABI="$("${VPY}" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')"
+WHEEL_DIR="${CACHE_ROOT}/wheels/mmcv-${MMCV_VERSION}-torch${TORCH_ACTUAL}-${ABI}"
+mkdir -p "${WHEEL_DIR}"
+WHEEL="$(ls "${WHEEL_DIR}"/mmcv-${MMCV_VERSION}-*.whl 2>/dev/null | head -n 1 || true)"
+
+if [[ -z "${WHEEL}" ]]; then
+    step "4/6 building mmcv ${MMCV_VERSION} from source with CPU ops (about 10 min on 2 cores)"
+    BUILD="$(mktemp -d)"
+    trap 'rm -rf "${BUILD}"' EXIT
+    "${PIP[@]}" download -q --no-deps --no-build-isolation --no-binary :all: "mmcv==${MMCV_VERSION}" -d "${BUILD}" \
+        || fail "downloading the mmcv ${MMCV_VERSION} source release"
+    tar -xzf "${BUILD}"/mmcv-${MMCV_VERSION}.tar.gz -C "${BUILD}"
+    SRC="${BUILD}/mmcv-${MMCV_VERSION}"
+    # torch >= 2.10 headers use C++20 features; mmcv's setup.py hard-codes C++17.
+    sed -i 's/-std=c++17/-std=c++20/g' "${SRC}/setup.py"
+    grep -q -- '-std=c++20' "${SRC}/setup.py" || fail "could not patch -std=c++17 in mmcv's setup.py"
+    (cd "${SRC}" && MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS="${MAX_JOBS:-2}" \
+        "${PIP[@]}" wheel -v --no-build-isolation --no-deps . -w "${BUILD}/dist" 2>&1 \
+        | grep --line-buffered -E '^\[[0-9]+/[0-9]+\]|error|Error' || true)
+    BUILT="$(ls "${BUILD}"/dist/mmcv-*.whl 2>/dev/null | head -n 1 || true)"
+    [[ -n "${BUILT}" ]] || fail "building mmcv ${MMCV_VERSION}; rerun with the build log: bash -x $0 --force"
+    cp "${BUILT}" "${WHEEL_DIR}/"
+    WHEEL="${WHEEL_DIR}/$(basename "${BUILT}")"
+else
+    step "4/6 using cached mmcv wheel ${WHEEL}"
+fi
+"${PIP[@]}" install -q --no-deps --force-reinstall "${WHEEL}" || fail "installing ${WHEEL}"
+"${PIP[@]}" install -q addict packaging Pillow pyyaml yapf || fail "installing mmcv's requirements"
+"${VPY}" -c 'import mmcv.ops' 2>/dev/null || {
+    rm -f "${WHEEL}"
+    fail "the mmcv wheel does not import against torch ${TORCH_ACTUAL}; removed it from the cache, rerun"
+}
+
+step "5/6 mmsegmentation ${MMSEG_VERSION} (+ftfy, regex it does not declare), mmpretrain ${MMPRETRAIN_VERSION}"
+"${PIP[@]}" install -q "mmsegmentation==${MMSEG_VERSION}" ftfy regex "mmpretrain==${MMPRETRAIN_VERSION}" \
+    "mmcv==${MMCV_VERSION}" "numpy>=1.26,<2.3" \
+    || fail "installing mmsegmentation/mmpretrain"
+
+step "6/6 mmiic (editable)"
+"${PIP[@]}" install -q --no-deps --no-build-isolation -e "${ROOT}" || fail "installing mmiic in editable mode"
+"${VPY}" -c 'import mmiic, mmseg, mmpretrain, mmcv.ops; print("mmiic", mmiic.__version__, "| mmseg", mmseg.__version__, "| mmpretrain", mmpretrain.__version__, "| mmcv", mmcv.__version__)' \
+    || fail "the installed stack does not import"
+touch "${STAMP}"
+step "done: activate with 'source .venv/bin/activate'"
