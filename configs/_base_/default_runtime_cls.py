@@ -1,0 +1,32 @@
+# Runtime of image clustering configs (mmpretrain scope).
+default_scope = 'mmpretrain'
+custom_imports = dict(imports=['mmiic'], allow_failed_imports=False)
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2, save_last=True),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+# Main and overclustering heads in alternate epochs (overclustering first,
+# as in the public IIC runs).
+# EpochSeedHook makes each epoch's random views depend on (seed, epoch) only,
+# so --resume after a crash repeats the uninterrupted run exactly.
+custom_hooks = [
+    dict(type='HeadAlternationHook', head_order=('overcluster', 'main')),
+    dict(type='EpochSeedHook'),
+]
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='UniversalVisualizer', vis_backends=vis_backends)
+log_processor = dict(by_epoch=True)
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=0, deterministic=False)

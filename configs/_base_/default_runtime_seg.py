@@ -1,0 +1,32 @@
+# Runtime of segmentation configs (mmseg scope).
+default_scope = 'mmseg'
+custom_imports = dict(imports=['mmiic'], allow_failed_imports=False)
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=2000, max_keep_ckpts=2,
+                    save_last=True),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'),
+)
+# Main and overclustering heads alternate every `interval` iterations
+# (the paper alternates per epoch: set interval to the iterations of an epoch).
+custom_hooks = [
+    dict(type='HeadAlternationHook', head_order=('overcluster', 'main'), by_epoch=False,
+         interval=1000),
+]
+env_cfg = dict(
+    cudnn_benchmark=True,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(by_epoch=False)
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=0, deterministic=False)
+tta_model = None

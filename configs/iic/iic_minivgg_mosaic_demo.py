@@ -1,0 +1,20 @@
+# CPU demo: unsupervised texture segmentation of real scikit-image textures.
+# A narrow stride-4 VGG trunk, per-displacement dense IIC (d = 10), main head
+# k = 3 and an overclustering head k = 12 alternating every 20 iterations.
+_base_ = [
+    '../_base_/models/iic_vgg10a_seg.py', '../_base_/datasets/texture_mosaics.py',
+    '../_base_/schedules/iic_seg_adam.py', '../_base_/default_runtime_seg.py'
+]
+model = dict(
+    backbone=dict(arch=[16, 'M', 32, 'M', 64, (64, 2), (64, 4), (64, 8)], padding_mode='reflect'),
+    decode_head=dict(in_channels=64, num_classes=3, num_overclusters=12))
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+train_cfg = dict(max_iters=1500, val_interval=500)
+custom_hooks = [
+    dict(type='HeadAlternationHook', head_order=('main', 'overcluster'),
+         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=20)
+]
+default_hooks = dict(
+    logger=dict(interval=25),
+    checkpoint=dict(interval=500, max_keep_ckpts=1),
+    visualization=dict(type='SegVisualizationHook', draw=False))

@@ -1,0 +1,166 @@
+"""Paired views for IIC segmentation with exact inverse alignment.
+
+The second view is the first one warped by a random affine map ``M`` (flip,
+rotation, scale, shear, translation) and colour-jittered. ``M`` ([3, 3],
+pixel coordinates, x right, y down) maps a first-view pixel to where it lands
+in the second view; the segmentor samples the second view's output at
+``M u`` to bring it back into the first view's frame (see
+:func:`mmiic.models.utils.align_to_first_view`).
+"""
+import math
+from typing import Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+import torch
+from mmcv.transforms import BaseTransform
+
+from mmiic.registry import TRANSFORMS
+from .paired_views import stack_views
+from .view_transforms import RandomColorJitter
+
+_BORDERS = {'reflect': cv2.BORDER_REFLECT_101, 'constant': cv2.BORDER_CONSTANT}
+
+
+def random_affine(height: int,
+                  width: int,
+                  hflip_prob: float = 0.5,
+                  vflip_prob: float = 0.0,
+                  max_rotation: float = 0.0,
+                  scale_range: Tuple[float, float] = (1.0, 1.0),
+                  max_shear: float = 0.0,
+                  max_translation: float = 0.0) -> np.ndarray:
+    """Draw ``M`` ([3, 3] float64) mapping first-view pixels to second-view pixels.
+
+    Rotation, scale and shear act about the image centre; translation is in
+    pixels per axis, uniform in [-max_translation, max_translation]; flips
+    come last.
+    """
+    cx, cy = (width - 1) / 2, (height - 1) / 2
+    angle = math.radians(np.random.uniform(-max_rotation, max_rotation))
+    scale = np.random.uniform(*scale_range)
+    shear = math.radians(np.random.uniform(-max_shear, max_shear))
+    tx, ty = np.random.uniform(-max_translation, max_translation, 2)
+    to_centre = np.array([[1, 0, -cx], [0, 1, -cy], [0, 0, 1]])
+    linear = np.array([[math.cos(angle), -math.sin(angle), 0], [math.sin(angle), math.cos(angle), 0],
+                       [0, 0, 1]]) @ np.array([[1, math.tan(shear), 0], [0, 1, 0], [0, 0, 1]])
+    linear[:2, :2] *= scale
+    back = np.array([[1, 0, cx + tx], [0, 1, cy + ty], [0, 0, 1]])
+    matrix = back @ linear @ to_centre
+    if np.random.rand() < hflip_prob:
+        matrix = np.array([[-1, 0, width - 1], [0, 1, 0], [0, 0, 1]]) @ matrix
+    if np.random.rand() < vflip_prob:
+        matrix = np.array([[1, 0, 0], [0, -1, height - 1], [0, 0, 1]]) @ matrix
+    return matrix
+
+
+def warp(image: np.ndarray, matrix: np.ndarray, nearest: bool = False, border: str = 'reflect',
+         fill: int = 0) -> np.ndarray:
+    """Second view from the first: ``out[M u] = image[u]`` ([H, W(, C)])."""
+    h, w = image.shape[:2]
+    out = cv2.warpAffine(image, matrix[:2].astype(np.float64), (w, h),
+                         flags=cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR,
+                         borderMode=_BORDERS[border], borderValue=fill)
+    return out.reshape(image.shape)
+
+
+@TRANSFORMS.register_module()
+class IICDenseViews(BaseTransform):
+    """Make (x, g x) for dense IIC and pack them with the alignment.
+
+    Reads ``img`` ([H, W, C] uint8, already cropped) and optionally
+    ``gt_seg_map`` ([H, W]). Writes ``img`` (first view), ``img_t`` (second
+    view), ``view_affine`` ([3, 3] float32), ``valid_mask`` / ``valid_mask_t``
+    ([H, W] uint8: pixels that take part in the loss, i.e. labelled when
+    ``mask_ignored`` and, for the second view, inside the warped image).
+
+    Args:
+        hflip_prob, vflip_prob (float): flip probabilities.
+        max_rotation (float): degrees.
+        scale_range (tuple): scale factors.
+        max_shear (float): degrees.
+        max_translation (float): pixels.
+        jitter (dict, optional): RandomColorJitter args for the second view.
+        first_view_jitter (dict, optional): same for the first view.
+        border (str): 'reflect' (default; no black borders for the network to
+            learn position from) or 'constant'.
+        mask_ignored (bool): drop pixels labelled ``ignore_index`` (e.g.
+            COCO's "thing" pixels) from the loss. Defaults to True.
+        ignore_index (int): Defaults to 255.
+    """
+
+    def __init__(self,
+                 hflip_prob: float = 0.5,
+                 vflip_prob: float = 0.0,
+                 max_rotation: float = 0.0,
+                 scale_range: Sequence[float] = (1.0, 1.0),
+                 max_shear: float = 0.0,
+                 max_translation: float = 0.0,
+                 jitter: Optional[dict] = None,
+                 first_view_jitter: Optional[dict] = None,
+                 border: str = 'reflect',
+                 mask_ignored: bool = True,
+                 ignore_index: int = 255) -> None:
+        if border not in _BORDERS:
+            raise ValueError(f'border must be one of {sorted(_BORDERS)}, got {border!r}')
+        self.affine_args = dict(hflip_prob=hflip_prob, vflip_prob=vflip_prob,
+                                max_rotation=max_rotation, scale_range=tuple(scale_range),
+                                max_shear=max_shear, max_translation=max_translation)
+        self.jitter = RandomColorJitter(**jitter) if jitter else None
+        self.first_view_jitter = RandomColorJitter(**first_view_jitter) if first_view_jitter else None
+        self.border = border
+        self.mask_ignored = mask_ignored
+        self.ignore_index = ignore_index
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        h, w = img.shape[:2]
+        seg = results.get('gt_seg_map')
+        if seg is not None and seg.shape != (h, w):
+            raise ValueError(f'image {img.shape[:2]} and label {seg.shape} sizes differ '
+                             f'({results.get("img_path")}, {results.get("seg_map_path")})')
+        matrix = random_affine(h, w, **self.affine_args)
+        first = img
+        if self.first_view_jitter is not None:
+            first = self.first_view_jitter(dict(img=img))['img']
+        second = warp(img, matrix, border=self.border)
+        if self.jitter is not None:
+            second = self.jitter(dict(img=second))['img']
+        valid = np.ones((h, w), np.uint8)
+        if seg is not None and self.mask_ignored:
+            valid = (seg != self.ignore_index).astype(np.uint8)
+        # Second-view pixels coming from outside the first view are invalid.
+        valid_t = warp(valid, matrix, nearest=True, border='constant', fill=0)
+        results.update(img=first, img_t=second, view_affine=matrix.astype(np.float32),
+                       valid_mask=valid, valid_mask_t=valid_t)
+        return results
+
+
+@TRANSFORMS.register_module()
+class PackIICSegInputs(BaseTransform):
+    """Pack ``inputs`` ([2, C, H, W], or [C, H, W] without a second view) and a
+    SegDataSample holding ``gt_sem_seg`` and, in its metainfo, the alignment
+    (``view_affine``) and the masks (``valid_mask``, ``valid_mask_t``)."""
+
+    def __init__(self, meta_keys: Sequence[str] = ('img_path', 'seg_map_path', 'ori_shape',
+                                                   'img_shape', 'scale_factor', 'flip',
+                                                   'flip_direction', 'reduce_zero_label')) -> None:
+        self.meta_keys = tuple(meta_keys)
+
+    def transform(self, results: dict) -> dict:
+        from mmengine.structures import PixelData
+        from mmseg.structures import SegDataSample
+        views = [results['img']] + ([results['img_t']] if 'img_t' in results else [])
+        inputs = stack_views(views)
+        sample = SegDataSample()
+        if 'gt_seg_map' in results:
+            sample.gt_sem_seg = PixelData(
+                data=torch.from_numpy(results['gt_seg_map'].astype(np.int64))[None])
+        meta = {k: results[k] for k in self.meta_keys if k in results}
+        meta.setdefault('img_shape', results['img'].shape[:2])
+        meta.setdefault('ori_shape', results['img'].shape[:2])
+        for key in ('view_affine', 'valid_mask', 'valid_mask_t'):
+            if key in results:
+                meta[key] = torch.from_numpy(np.ascontiguousarray(results[key]))
+        sample.set_metainfo(meta)
+        return dict(inputs=inputs if len(views) > 1 else inputs[0], data_samples=sample)

@@ -1,0 +1,203 @@
+"""Random image transforms that build the views of IIC image clustering.
+
+Each works on ``results['img']`` ([H, W] or [H, W, C] uint8) with numpy's
+global random state (seeded per worker by mmengine) and records what it
+drew under ``results['view_params'][<transform>]``.
+"""
+from typing import Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmiic.registry import TRANSFORMS
+
+
+def _record(results: dict, name: str, **params) -> None:
+    results.setdefault('view_params', {})[name] = params
+
+
+def _resize(img: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
+    out = cv2.resize(img, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+    return out.reshape(size + img.shape[2:])
+
+
+def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
+    return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+
+
+@TRANSFORMS.register_module()
+class RandomCropResize(BaseTransform):
+    """Crop a random square of one of ``crop_sizes`` and resize it.
+
+    Args:
+        crop_sizes (Sequence[int]): side lengths to draw from.
+        out_size (int | tuple): output (H, W).
+    """
+
+    def __init__(self, crop_sizes: Sequence[int], out_size: Union[int, Sequence[int]]) -> None:
+        self.crop_sizes = list(crop_sizes)
+        self.out_size = _pair(out_size)
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        h, w = img.shape[:2]
+        side = int(np.random.choice(self.crop_sizes))
+        if side > min(h, w):
+            raise ValueError(f'crop size {side} exceeds image {h}x{w} '
+                             f'({results.get("img_path", "in memory")})')
+        y, x = np.random.randint(0, h - side + 1), np.random.randint(0, w - side + 1)
+        results['img'] = _resize(img[y:y + side, x:x + side], self.out_size)
+        _record(results, 'crop', box=(x, y, side, side))
+        return results
+
+
+@TRANSFORMS.register_module()
+class CenterCropResize(BaseTransform):
+    """Crop the central ``crop_size`` square and resize it to ``out_size``."""
+
+    def __init__(self, crop_size: int, out_size: Union[int, Sequence[int]]) -> None:
+        self.crop_size = crop_size
+        self.out_size = _pair(out_size)
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        h, w = img.shape[:2]
+        if self.crop_size > min(h, w):
+            raise ValueError(f'crop size {self.crop_size} exceeds image {h}x{w} '
+                             f'({results.get("img_path", "in memory")})')
+        y, x = (h - self.crop_size) // 2, (w - self.crop_size) // 2
+        results['img'] = _resize(img[y:y + self.crop_size, x:x + self.crop_size], self.out_size)
+        _record(results, 'crop', box=(x, y, self.crop_size, self.crop_size))
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomHorizontalFlip(BaseTransform):
+    """Mirror left-right with probability ``prob``."""
+
+    def __init__(self, prob: float = 0.5) -> None:
+        self.prob = prob
+
+    def transform(self, results: dict) -> dict:
+        flip = bool(np.random.rand() < self.prob)
+        if flip:
+            results['img'] = np.ascontiguousarray(results['img'][:, ::-1])
+        _record(results, 'flip', flipped=flip)
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomRotation(BaseTransform):
+    """Rotate by a uniform angle in [-max_angle, max_angle] degrees (zero fill)."""
+
+    def __init__(self, max_angle: float = 25.0, prob: float = 1.0) -> None:
+        self.max_angle = max_angle
+        self.prob = prob
+
+    def transform(self, results: dict) -> dict:
+        angle = float(np.random.uniform(-self.max_angle, self.max_angle))
+        if np.random.rand() >= self.prob:
+            angle = 0.0
+        if angle:
+            img = results['img']
+            h, w = img.shape[:2]
+            matrix = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), angle, 1.0)
+            out = cv2.warpAffine(img, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+            results['img'] = out.reshape(img.shape)
+        _record(results, 'rotation', angle=angle)
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomAffineView(BaseTransform):
+    """Random rotation, scale, shear and translation about the centre (zero fill).
+
+    Args:
+        max_rotation (float): degrees. max_shear (float): degrees.
+        scale_range (tuple): scale factors. max_translation (float): pixels.
+    """
+
+    def __init__(self,
+                 max_rotation: float = 0.0,
+                 scale_range: Sequence[float] = (1.0, 1.0),
+                 max_shear: float = 0.0,
+                 max_translation: float = 0.0) -> None:
+        self.args = dict(max_rotation=max_rotation, scale_range=tuple(scale_range),
+                         max_shear=max_shear, max_translation=max_translation)
+
+    def transform(self, results: dict) -> dict:
+        from .dense_views import random_affine, warp
+        img = results['img']
+        matrix = random_affine(*img.shape[:2], hflip_prob=0.0, **self.args)
+        results['img'] = warp(img, matrix, border='constant')
+        _record(results, 'affine', matrix=matrix.round(4).tolist())
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomColorJitter(BaseTransform):
+    """Jitter brightness, contrast, saturation and hue (like torchvision).
+
+    Factors are drawn uniformly from [1 - x, 1 + x] (hue: shift in
+    [-hue, hue] of a full turn) and applied in random order. Saturation and
+    hue apply to 3-channel images only.
+    """
+
+    def __init__(self,
+                 brightness: float = 0.0,
+                 contrast: float = 0.0,
+                 saturation: float = 0.0,
+                 hue: float = 0.0) -> None:
+        if not 0 <= hue <= 0.5:
+            raise ValueError(f'hue must lie in [0, 0.5], got {hue}')
+        self.brightness, self.contrast = brightness, contrast
+        self.saturation, self.hue = saturation, hue
+
+    @staticmethod
+    def _factor(x: float) -> float:
+        return float(np.random.uniform(max(0.0, 1 - x), 1 + x)) if x else 1.0
+
+    def transform(self, results: dict) -> dict:
+        img = results['img'].astype(np.float32)
+        colour = img.ndim == 3 and img.shape[2] == 3
+        params = dict(
+            brightness=self._factor(self.brightness),
+            contrast=self._factor(self.contrast),
+            saturation=self._factor(self.saturation) if colour else 1.0,
+            hue=float(np.random.uniform(-self.hue, self.hue)) if colour and self.hue else 0.0)
+        for op in np.random.permutation(4):
+            if op == 0:
+                img = img * params['brightness']
+            elif op == 1:
+                grey = img.mean(axis=2, keepdims=True) if colour else img
+                img = (img - grey.mean()) * params['contrast'] + grey.mean()
+            elif op == 2 and colour:
+                grey = img @ np.array([0.299, 0.587, 0.114], np.float32)
+                img = (img - grey[..., None]) * params['saturation'] + grey[..., None]
+            elif op == 3 and params['hue']:
+                hsv = cv2.cvtColor(np.clip(img, 0, 255).astype(np.uint8), cv2.COLOR_RGB2HSV_FULL)
+                hsv[..., 0] = (hsv[..., 0].astype(np.int32) + int(round(params['hue'] * 256))) % 256
+                img = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB_FULL).astype(np.float32)
+            img = np.clip(img, 0, 255)
+        results['img'] = img.astype(np.uint8)
+        _record(results, 'color_jitter', **params)
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomGreyscale(BaseTransform):
+    """Turn an RGB image grey (kept 3-channel) with probability ``prob``."""
+
+    def __init__(self, prob: float = 0.1) -> None:
+        self.prob = prob
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        grey = bool(np.random.rand() < self.prob) and img.ndim == 3 and img.shape[2] == 3
+        if grey:
+            g = img.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+            results['img'] = np.repeat(np.clip(g, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+        _record(results, 'greyscale', grey=grey)
+        return results

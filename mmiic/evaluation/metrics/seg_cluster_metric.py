@@ -1,0 +1,99 @@
+"""Hungarian-matched pixel metrics of unsupervised segmentation."""
+from collections import OrderedDict
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger, print_log
+
+from mmiic.evaluation.functional import (confusion_matrix, majority_mapping, mapped_accuracy,
+                                         metrics_from_confusion)
+from mmiic.registry import METRICS
+
+
+def matched_iou(confusion: np.ndarray, mapping: np.ndarray) -> np.ndarray:
+    """Per-class IoU once clusters are mapped to classes.
+
+    Args:
+        confusion (np.ndarray): [num_clusters, num_classes] counts.
+        mapping (np.ndarray): [num_clusters] class per cluster (-1: none).
+
+    Returns:
+        np.ndarray: [num_classes] IoU (nan for a class absent from both).
+    """
+    num_classes = confusion.shape[1]
+    merged = np.zeros((num_classes, num_classes), dtype=np.float64)  # predicted class x true
+    for cluster, cls in enumerate(mapping):
+        if cls >= 0:
+            merged[cls] += confusion[cluster]
+    tp = np.diag(merged)
+    # Pixels of unmatched clusters count as misses of their true class.
+    true_total = confusion.sum(axis=0)
+    union = true_total + merged.sum(axis=1) - tp
+    with np.errstate(invalid='ignore', divide='ignore'):
+        return tp / union
+
+
+@METRICS.register_module()
+class SegClusterMetric(BaseMetric):
+    """Pixel ACC, mIoU, NMI and ARI of clusters matched to classes.
+
+    A clusters x classes confusion matrix is accumulated over the whole set
+    (pixels with ``ignore_index`` in the label excluded); memory stays
+    constant in the number of images. ``compute_metrics`` then runs the
+    Hungarian matching once (on rank 0: the per-rank matrices are gathered
+    and summed). With more clusters than classes (an overclustering head)
+    the many-to-one accuracy is reported too.
+
+    Args:
+        num_classes (int): classes of the labels.
+        num_clusters (int, optional): clusters of the predictions; defaults
+            to ``num_classes``.
+        ignore_index (int): label to skip. Defaults to 255.
+        class_names (Sequence[str], optional): for the per-class table.
+        collect_device (str): 'cpu' or 'gpu'.
+        prefix (str, optional): defaults to 'seg'.
+    """
+
+    default_prefix = 'seg'
+
+    def __init__(self,
+                 num_classes: int,
+                 num_clusters: Optional[int] = None,
+                 ignore_index: int = 255,
+                 class_names: Optional[Sequence[str]] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.num_classes = num_classes
+        self.num_clusters = num_clusters or num_classes
+        self.ignore_index = ignore_index
+        self.class_names = list(class_names) if class_names else [str(i) for i in range(num_classes)]
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        if not self.results:
+            self.results.append(np.zeros((self.num_clusters, self.num_classes), dtype=np.int64))
+        for sample in data_samples:
+            pred = sample['pred_sem_seg']['data'].squeeze()
+            label = sample['gt_sem_seg']['data'].squeeze().to(pred.device)
+            if pred.shape != label.shape:
+                raise ValueError(f'prediction {tuple(pred.shape)} and label {tuple(label.shape)} '
+                                 f'differ in size ({sample.get("img_path")})')
+            self.results[0] += confusion_matrix(pred, label, self.num_clusters, self.num_classes,
+                                                self.ignore_index)
+
+    def compute_metrics(self, results: List[np.ndarray]) -> Dict[str, float]:
+        confusion = np.sum(results, axis=0)
+        out = metrics_from_confusion(confusion)
+        iou = matched_iou(confusion, out['mapping'])
+        metrics = OrderedDict(
+            acc=out['acc'] * 100, miou=float(np.nanmean(iou)) * 100, nmi=out['nmi'] * 100,
+            ari=out['ari'] * 100)
+        if self.num_clusters > self.num_classes:
+            metrics['acc_many_to_one'] = mapped_accuracy(confusion, majority_mapping(confusion)) * 100
+        rows = [f'{name:>16s} | IoU {v * 100:6.2f} | pixels {int(n):>12d}'
+                for name, v, n in zip(self.class_names, iou, confusion.sum(axis=0))]
+        print_log('per-class IoU after Hungarian matching:\n' + '\n'.join(rows),
+                  logger=MMLogger.get_current_instance())
+        return metrics

@@ -1,0 +1,4 @@
+from .iic_resnet import IICResNet
+from .iic_vgg import ARCHS, IICVGG
+
+__all__ = ['ARCHS', 'IICResNet', 'IICVGG']

@@ -1,0 +1,3 @@
+from .iic_classifier import IICClassifier
+
+__all__ = ['IICClassifier']

@@ -1,0 +1,3 @@
+from .iic_segmentor import IICSegmentor
+
+__all__ = ['IICSegmentor']

@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+
+from mmiic.datasets.transforms import IICDenseViews, PackIICSegInputs
+from mmiic.registry import MODELS
+
+
+def _model(backbone, in_channels, sobel='sobel_rgb', channels_in=3, **head):
+    init_default_scope('mmseg')
+    cfg = dict(
+        type='IICSegmentor',
+        data_preprocessor=dict(type='IICDataPreprocessor', sobel=sobel, in_channels=channels_in),
+        backbone=backbone,
+        decode_head=dict(type='IICHead', in_channels=in_channels, num_classes=3,
+                         num_overclusters=6, num_subheads=2,
+                         loss_decode=dict(type='IICLoss', displacement=3, per_displacement=True),
+                         **head))
+    return MODELS.build(cfg)
+
+
+def _batch(n=2, size=32, ignore_all=False):
+    items = []
+    for i in range(n):
+        np.random.seed(i)
+        img = np.random.randint(0, 255, (size, size, 3), dtype=np.uint8)
+        seg = np.random.randint(0, 3, (size, size)).astype(np.uint8)
+        if ignore_all:
+            seg[:] = 255
+        out = IICDenseViews(max_translation=4)(dict(img=img, gt_seg_map=seg))
+        items.append(PackIICSegInputs()(out))
+    return dict(inputs=torch.stack([it['inputs'] for it in items]),
+                data_samples=[it['data_samples'] for it in items])
+
+
+BACKBONES = [
+    (dict(type='IICVGG', arch=[8, 'M', 16, (16, 2)], in_channels=5), 16, {}),
+    (dict(type='ResNetV1c', depth=18, in_channels=5, out_indices=(3, ), strides=(1, 2, 1, 1),
+          dilations=(1, 1, 2, 4), norm_cfg=dict(type='BN')), 512, {}),
+    (dict(type='MixVisionTransformer', in_channels=5, embed_dims=16, num_stages=4,
+          num_layers=[1, 1, 1, 1], num_heads=[1, 1, 1, 1], patch_sizes=[7, 3, 3, 3],
+          sr_ratios=[8, 4, 2, 1], out_indices=(3, )), 16, dict(in_index=0)),
+]
+
+
+@pytest.mark.parametrize('backbone,in_channels,head', BACKBONES)
+def test_any_mmseg_backbone_trains_and_predicts(backbone, in_channels, head):
+    model = _model(backbone, in_channels, **head)
+    data = model.data_preprocessor(_batch(), True)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_main', 'main_subhead0', 'main_subhead1'}
+    losses['loss_main'].backward()
+    assert torch.isfinite(losses['loss_main'])
+    model.eval()
+    data = model.data_preprocessor(_batch(n=1), False)
+    out = model(**data, mode='predict')
+    assert out[0].pred_sem_seg.data.shape == (1, 32, 32)
+    assert out[0].pred_sem_seg.data.max() < 3
+
+
+def test_all_ignored_crop_gives_zero_loss_not_nan():
+    model = _model(BACKBONES[0][0], 16)
+    data = model.data_preprocessor(_batch(ignore_all=True), True)
+    loss = model(**data, mode='loss')['loss_main']
+    loss.backward()
+    assert loss.item() == 0.0
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    assert all(torch.equal(g, torch.zeros_like(g)) for g in grads)
+
+
+def test_overcluster_prediction_and_bad_inputs():
+    model = _model(BACKBONES[0][0], 16, test_head='overcluster')
+    assert model.decode_head.out_channels == 6
+    model.eval()
+    out = model(**model.data_preprocessor(_batch(n=1), False), mode='predict')
+    assert out[0].pred_sem_seg.data.max() < 6
+    with pytest.raises(ValueError, match='view pairs'):
+        model(torch.rand(2, 5, 32, 32), _batch()['data_samples'], mode='loss')
+    with pytest.raises(ValueError, match=r'4 channels .* in_channels=3'):
+        model.data_preprocessor(dict(inputs=torch.zeros(1, 2, 4, 8, 8, dtype=torch.uint8)), True)

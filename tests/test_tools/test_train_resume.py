@@ -1,0 +1,104 @@
+"""Training through tools/train.py, a crash mid-epoch, and an exact --resume."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+from conftest import make_mnist
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+from mmengine.runner import Runner
+
+import mmiic  # noqa: F401
+
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_vgg6c_mnist.py')
+
+
+@HOOKS.register_module(force=True)
+class CrashAtIterHook(Hook):
+    """Simulates a crash (e.g. a killed job) at a given global iteration."""
+
+    def __init__(self, at_iter: int) -> None:
+        self.at_iter = at_iter
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if runner.iter == self.at_iter:
+            raise KeyboardInterrupt(f'simulated crash at iteration {runner.iter}')
+
+
+def _cfg(tmp_path, work_dir, data_root):
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.backbone.arch = [4, 'M', 8, 'M', 8, 'M']
+    cfg.model.head.in_channels = 8 * 3 * 3
+    cfg.model.head.num_subheads = 2
+    for key in ('train_dataloader', 'val_dataloader'):
+        cfg[key].dataset.data_root = data_root
+        cfg[key].batch_size = 4
+        cfg[key].num_workers = 0
+        cfg[key].persistent_workers = False
+    cfg.test_dataloader = cfg.val_dataloader
+    cfg.train_cfg.max_epochs = 3
+    cfg.train_cfg.val_interval = 3
+    cfg.work_dir = str(work_dir)
+    return cfg
+
+
+def test_crash_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
+    data_root = make_mnist(str(tmp_path / 'mnist'), n_train=12, n_test=4)  # 4 iters/epoch
+    full = Runner.from_cfg(_cfg(tmp_path, tmp_path / 'full', data_root))
+    full.train()
+    expected = full.val_loop.run()
+
+    crash_cfg = _cfg(tmp_path, tmp_path / 'crash', data_root)
+    crash_cfg.custom_hooks = crash_cfg.custom_hooks + [dict(type='CrashAtIterHook', at_iter=6)]
+    with pytest.raises(KeyboardInterrupt):
+        Runner.from_cfg(crash_cfg).train()
+    assert osp.isfile(tmp_path / 'crash' / 'epoch_1.pth')
+    assert not osp.isfile(tmp_path / 'crash' / 'epoch_2.pth')
+
+    resume_cfg = _cfg(tmp_path, tmp_path / 'crash', data_root)
+    resume_cfg.resume = True
+    resumed = Runner.from_cfg(resume_cfg)
+    resumed.train()
+    assert resumed.iter == 12
+    got = resumed.val_loop.run()
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(value, abs=1e-9), key
+    for name, param in full.model.state_dict().items():
+        assert (param == resumed.model.state_dict()[name]).all(), name
+
+
+def test_cli_trains_resumes_and_tests(tmp_path):
+    data_root = make_mnist(str(tmp_path / 'mnist'), n_train=6, n_test=2)
+    work_dir = str(tmp_path / 'work')
+    opts = [
+        '--cfg-options', f'train_dataloader.dataset.data_root={data_root}',
+        f'val_dataloader.dataset.data_root={data_root}',
+        f'test_dataloader.dataset.data_root={data_root}', 'train_dataloader.batch_size=4',
+        'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
+        'test_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+        'val_dataloader.persistent_workers=False', 'test_dataloader.persistent_workers=False',
+        "model.backbone.arch=[4,'M',8,'M',8,'M']", 'model.head.in_channels=72',
+        'model.head.num_subheads=1'
+    ]
+    env = dict(os.environ, PYTHONPATH=ROOT)
+
+    def run(*args):
+        proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        return proc.stdout + proc.stderr
+
+    run('tools/train.py', CONFIG, '--work-dir', work_dir, *opts, 'train_cfg.max_epochs=1')
+    assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
+    log = run('tools/train.py', CONFIG, '--work-dir', work_dir, '--resume', *opts,
+              'train_cfg.max_epochs=2')
+    assert 'resumed epoch: 1' in log
+    assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
+    log = run('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir', work_dir,
+              *opts)
+    assert 'cluster/acc' in log
