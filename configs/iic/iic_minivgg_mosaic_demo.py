@@ -6,8 +6,14 @@ _base_ = [
     '../_base_/schedules/iic_seg_adam.py', '../_base_/default_runtime_seg.py'
 ]
 model = dict(
-    backbone=dict(arch=[16, 'M', 32, 'M', 64, (64, 2), (64, 4), (64, 8)], padding_mode='reflect'),
-    decode_head=dict(in_channels=64, num_classes=3, num_overclusters=12))
+    data_preprocessor=dict(sobel='sobel'),
+    backbone=dict(arch=[16, 'M', 32, 'M', 64, (64, 2), (64, 4)], padding_mode='reflect',
+                  in_channels=2),
+    decode_head=dict(
+        in_channels=64,
+        num_classes=3,
+        num_overclusters=12,
+        loss_decode=dict(type='IICLoss', displacement=10, per_displacement=True, lamb=1.0)))
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(max_iters=1500, val_interval=500)
 custom_hooks = [

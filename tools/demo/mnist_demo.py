@@ -73,7 +73,9 @@ def main() -> None:
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[key].dataset.data_root = args.data_root
     if args.max_iters:
-        cfg.train_cfg.max_iters = cfg.train_cfg.val_interval = args.max_iters
+        cfg.train_cfg.max_iters = args.max_iters
+    # Evaluate once, after training (runner.test below), not also in the train loop.
+    cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1
     torch.set_num_threads(os.cpu_count() or 1)
     runner = Runner.from_cfg(cfg)
     start = time.time()

@@ -1,4 +1,5 @@
+from .cluster_mass_hook import ClusterMassHook, plot_cluster_mass
 from .epoch_seed_hook import EpochSeedHook
 from .head_alternation_hook import HeadAlternationHook
 
-__all__ = ['EpochSeedHook', 'HeadAlternationHook']
+__all__ = ['ClusterMassHook', 'EpochSeedHook', 'HeadAlternationHook', 'plot_cluster_mass']

@@ -33,6 +33,11 @@ class IICSegmentor(EncoderDecoder):
         backbone, decode_head, neck, train_cfg, test_cfg, data_preprocessor,
         pretrained, init_cfg: as :class:`mmseg.models.EncoderDecoder`;
         ``data_preprocessor`` defaults to ``IICDataPreprocessor``.
+        loss_at_input_size (bool): True (the paper) upsamples the head's
+            output to the input size before the loss, so the displacement d
+            is in input pixels; False computes the loss at the head's own
+            resolution (d in output pixels: d = 10 at stride 4 spans 40
+            input pixels), with the alignment and masks rescaled to match.
     """
 
     def __init__(self,
@@ -43,7 +48,9 @@ class IICSegmentor(EncoderDecoder):
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  pretrained: Optional[str] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 loss_at_input_size: bool = True) -> None:
+        self.loss_at_input_size = loss_at_input_size
         super().__init__(
             backbone=backbone,
             decode_head=decode_head,
@@ -70,19 +77,29 @@ class IICSegmentor(EncoderDecoder):
         if inputs.dim() != 5 or inputs.shape[1] != 2:
             raise ValueError('IIC segmentation trains on view pairs: inputs [B, 2, C, H, W], got '
                              f'{tuple(inputs.shape)}; add IICDenseViews to the train pipeline')
-        b, _, _, height, width = inputs.shape
+        b, _, _, in_h, in_w = inputs.shape
         head = self.cluster_heads.active_head
         probs = self.decode_head(self.extract_feat(inputs.transpose(0, 1).flatten(0, 1)), [head])[head]
         h, _, k = probs.shape[:3]
-        probs = F.interpolate(probs.flatten(0, 1), size=(height, width), mode='bilinear',
-                              align_corners=self.align_corners).view(h, 2 * b, k, height, width)
+        height, width = (in_h, in_w) if self.loss_at_input_size else probs.shape[-2:]
+        if probs.shape[-2:] != (height, width):
+            probs = F.interpolate(probs.flatten(0, 1), size=(height, width), mode='bilinear',
+                                  align_corners=self.align_corners).view(h, 2 * b, k, height, width)
         first, second = probs[:, :b], probs[:, b:]
         affine = self._stack_meta(data_samples, 'view_affine', inputs.device)
-        mask = self._stack_meta(data_samples, 'valid_mask', inputs.device).bool()
+        mask = self._stack_meta(data_samples, 'valid_mask', inputs.device)
         mask_t = self._stack_meta(data_samples, 'valid_mask_t', inputs.device)
+        if (height, width) != (in_h, in_w):
+            # Pixel (x, y) of the output sits at (x * sx, y * sy) of the input.
+            sx, sy = (in_w - 1) / max(width - 1, 1), (in_h - 1) / max(height - 1, 1)
+            to_input = affine.new_tensor([[sx, 0, 0], [0, sy, 0], [0, 0, 1]])
+            to_output = affine.new_tensor([[1 / sx, 0, 0], [0, 1 / sy, 0], [0, 0, 1]])
+            affine = to_output @ affine @ to_input
+            mask, mask_t = (F.interpolate(m[:, None].float(), size=(height, width),
+                                          mode='nearest')[:, 0] for m in (mask, mask_t))
         aligned, valid = align_to_first_view(second.transpose(0, 1).flatten(1, 2), affine, mask_t)
         aligned = aligned.view(b, h, k, height, width).transpose(0, 1)
-        return self.cluster_heads.loss(first, aligned, mask=mask, mask_t=valid, head=head)
+        return self.cluster_heads.loss(first, aligned, mask=mask.bool(), mask_t=valid, head=head)
 
     def predict(self, inputs: Tensor, data_samples: Optional[list] = None) -> list:
         if inputs.dim() == 5:

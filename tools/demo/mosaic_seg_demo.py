@@ -1,0 +1,87 @@
+"""`make demo-seg`: unsupervised texture segmentation on real scikit-image textures.
+
+Trains configs/iic/iic_minivgg_mosaic_demo.py (dense IIC, no labels) on
+mosaics cut from the top 60% of scikit-image's brick, grass and gravel
+textures, evaluates Hungarian-matched pixel accuracy on held-out mosaics cut
+from the bottom 40%, and writes to work_dirs/demo_seg/:
+
+* metrics.json (acc, miou, nmi, ari, training seconds),
+* overlays.png (input | prediction | truth, clusters mapped to classes),
+* cluster_mass.png (main-head cluster mass during training).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import time
+
+import cv2
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import default_collate
+from mmengine.runner import Runner
+
+import mmiic  # noqa: F401
+from mmiic.evaluation.functional import confusion_matrix, hungarian_mapping
+
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+COLOURS = np.array([[200, 60, 60], [60, 170, 60], [60, 60, 200]], np.uint8)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config', default=osp.join(ROOT, 'configs/iic/iic_minivgg_mosaic_demo.py'))
+    parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs/demo_seg'))
+    parser.add_argument('--max-iters', type=int, help='override the config (quick tries)')
+    return parser.parse_args()
+
+
+def overlays(runner: Runner, path: str, count: int = 6) -> None:
+    """Rows of input | prediction | truth for the first test mosaics."""
+    dataset = runner.test_dataloader.dataset
+    model = runner.model.eval()
+    batch = default_collate([dataset[i] for i in range(count)])
+    with torch.no_grad():
+        out = model(**model.data_preprocessor(batch, False), mode='predict')
+    preds = np.stack([o.pred_sem_seg.data[0].numpy() for o in out])
+    truths = np.stack([o.gt_sem_seg.data[0].numpy() for o in out])
+    mapping = hungarian_mapping(confusion_matrix(preds, truths, 3, 3))
+    rows = []
+    for img, pred, truth in zip(batch['inputs'], preds, truths):
+        image = img.permute(1, 2, 0).numpy()
+        rows.append(np.concatenate([image, COLOURS[mapping[pred]], COLOURS[truth]], axis=1))
+    grid = np.concatenate(rows, axis=0)
+    cv2.imwrite(path, grid[..., ::-1])
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = Config.fromfile(args.config)
+    cfg.work_dir = args.work_dir
+    if args.max_iters:
+        cfg.train_cfg.max_iters = args.max_iters
+    # Evaluate once, after training (runner.test below), not also in the train loop.
+    cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1
+    cfg.custom_hooks = list(cfg.custom_hooks) + [dict(type='ClusterMassHook', interval=50)]
+    torch.set_num_threads(os.cpu_count() or 1)
+    runner = Runner.from_cfg(cfg)
+    start = time.time()
+    runner.train()
+    train_seconds = time.time() - start
+    metrics = runner.test()
+    os.makedirs(args.work_dir, exist_ok=True)
+    overlays(runner, osp.join(args.work_dir, 'overlays.png'))
+    result = dict(acc=metrics['seg/acc'] / 100, miou=metrics['seg/miou'] / 100,
+                  nmi=metrics['seg/nmi'] / 100, ari=metrics['seg/ari'] / 100,
+                  train_seconds=round(train_seconds, 1),
+                  test_mosaics=len(runner.test_dataloader.dataset), all_metrics=metrics)
+    with open(osp.join(args.work_dir, 'metrics.json'), 'w') as f:
+        json.dump(result, f, indent=2)
+    print(f'[demo-seg] trained {train_seconds:.0f} s; metrics.json, overlays.png and '
+          f'cluster_mass.png in {args.work_dir}')
+    print(f"mosaics: acc={result['acc']:.4f} nmi={result['nmi']:.4f} ari={result['ari']:.4f}")
+
+
+if __name__ == '__main__':
+    main()
