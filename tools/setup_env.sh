@@ -33,7 +33,12 @@ if [[ ! -x "${VENV}/bin/python" ]]; then
     "${PY}" -m venv "${VENV}" || fail "could not create ${VENV}"
 fi
 VPY="${VENV}/bin/python"
-PIP=("${VPY}" -m pip --disable-pip-version-check)
+PIP=(pip_quiet)
+# pip prints a warning per package for find-links folders some machines list but
+# lack; drop those lines, keep every other message.
+pip_quiet() {
+    "${VPY}" -m pip --disable-pip-version-check "$@" 2> >(grep -v "^WARNING: Location '" >&2)
+}
 
 step "1/6 pip and build tools (setuptools>=77,<81 still ships pkg_resources, which mmcv's build needs)"
 "${PIP[@]}" install -q --upgrade pip 'setuptools>=77,<81' wheel ninja \
