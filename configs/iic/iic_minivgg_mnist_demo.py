@@ -11,7 +11,7 @@
 _base_ = ['./iic_vgg6c_mnist.py']
 
 num_repeats = 2
-max_iters = 2000
+max_iters = 1100
 
 model = dict(
     data_preprocessor=dict(sobel='none', in_channels=1),

@@ -45,7 +45,8 @@ def make_mosaic(textures: List[np.ndarray], size: int, rng: np.random.Generator,
     dist = np.stack([np.hypot(yy - sy, xx - sx) * w for (sy, sx), w in zip(seeds, weights)])
     cell = (dist + wobble[None] * np.arange(num_cells)[:, None, None] / num_cells).argmin(0)
     cell_class = rng.integers(0, len(textures), num_cells)
-    cell_class[:len(textures)] = rng.permutation(len(textures))[:min(num_cells, len(textures))]
+    first = min(num_cells, len(textures))
+    cell_class[:first] = rng.permutation(len(textures))[:first]  # every texture when possible
     labels = cell_class[cell].astype(np.uint8)
     image = np.zeros((size, size), np.float32)
     for c, tex in enumerate(textures):
@@ -68,6 +69,7 @@ class TextureMosaicDataset(BaseDataset):
         train_fraction (float): share of texture rows used for training.
         textures (Sequence[str]): scikit-image texture names.
         seed (int): generator seed (different per split).
+        num_cells (int): Voronoi cells per mosaic (more cells, more borders).
         pipeline, ...: see :class:`mmengine.dataset.BaseDataset`.
     """
 
@@ -80,11 +82,13 @@ class TextureMosaicDataset(BaseDataset):
                  train_fraction: float = 0.6,
                  textures: Sequence[str] = TEXTURES,
                  seed: int = 0,
+                 num_cells: int = 6,
                  **kwargs) -> None:
         if split not in ('train', 'test'):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
         self.num_images, self.size, self.split = num_images, size, split
         self.train_fraction, self.textures, self.seed = train_fraction, tuple(textures), seed
+        self.num_cells = num_cells
         kwargs.setdefault('metainfo', dict(classes=self.textures))
         super().__init__(ann_file='', serialize_data=False, **kwargs)
 
@@ -97,7 +101,7 @@ class TextureMosaicDataset(BaseDataset):
         rng = np.random.default_rng(self.seed + (0 if self.split == 'train' else 10_000))
         data_list = []
         for i in range(self.num_images):
-            img, seg = make_mosaic(textures, self.size, rng, rows)
+            img, seg = make_mosaic(textures, self.size, rng, rows, self.num_cells)
             data_list.append(dict(img=img, gt_seg_map=seg, img_path=f'mosaic_{self.split}_{i}',
                                   seg_fields=['gt_seg_map'], ori_shape=seg.shape,
                                   img_shape=seg.shape, reduce_zero_label=False))

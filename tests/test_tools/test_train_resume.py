@@ -1,5 +1,4 @@
 """Training through tools/train.py, a crash mid-epoch, and an exact --resume."""
-import json
 import os
 import os.path as osp
 import subprocess
@@ -102,3 +101,20 @@ def test_cli_trains_resumes_and_tests(tmp_path):
     log = run('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir', work_dir,
               *opts)
     assert 'cluster/acc' in log
+
+
+def test_cli_trains_a_segmentation_config(tmp_path):
+    """tools/train.py in the mmseg scope (the mosaic demo config, 2 iterations)."""
+    config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py')
+    work_dir = str(tmp_path / 'seg')
+    opts = ['--cfg-options', 'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+            'train_dataloader.dataset.num_images=2', 'train_dataloader.dataset.size=48',
+            'val_dataloader.dataset.num_images=1', 'val_dataloader.dataset.size=48',
+            'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False', 'val_dataloader.persistent_workers=False']
+    proc = subprocess.run([sys.executable, 'tools/train.py', config, '--work-dir', work_dir, *opts],
+                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'seg/acc' in proc.stdout + proc.stderr
+    assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))

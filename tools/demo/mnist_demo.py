@@ -74,8 +74,9 @@ def main() -> None:
         cfg[key].dataset.data_root = args.data_root
     if args.max_iters:
         cfg.train_cfg.max_iters = args.max_iters
-    # Evaluate once, after training (runner.test below), not also in the train loop.
-    cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1
+    # Evaluate once, after training (runner.test below), not also in the train loop
+    # (an iteration-based loop always validates at its last iteration).
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     torch.set_num_threads(os.cpu_count() or 1)
     runner = Runner.from_cfg(cfg)
     start = time.time()

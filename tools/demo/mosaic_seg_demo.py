@@ -61,8 +61,9 @@ def main() -> None:
     cfg.work_dir = args.work_dir
     if args.max_iters:
         cfg.train_cfg.max_iters = args.max_iters
-    # Evaluate once, after training (runner.test below), not also in the train loop.
-    cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1
+    # Evaluate once, after training (runner.test below), not also in the train loop
+    # (an iteration-based loop always validates at its last iteration).
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.custom_hooks = list(cfg.custom_hooks) + [dict(type='ClusterMassHook', interval=50)]
     torch.set_num_threads(os.cpu_count() or 1)
     runner = Runner.from_cfg(cfg)

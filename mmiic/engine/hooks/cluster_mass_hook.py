@@ -13,7 +13,8 @@ from mmiic.registry import HOOKS
 
 @HOOKS.register_module()
 class ClusterMassHook(Hook):
-    """Every ``interval`` iterations, predict a fixed set of validation images
+    """Every ``interval`` iterations, predict a fixed set of validation (or,
+    without a validation set, test) images
     and store the share of mass (samples or pixels) of each main-head cluster
     (sub-head 0). At the end of training, writes ``cluster_mass.json`` and
     ``cluster_mass.png`` (mass per cluster over iterations) in the work dir.
@@ -37,7 +38,8 @@ class ClusterMassHook(Hook):
     def _measure(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         if self._batch is None:
-            dataset = runner.val_dataloader.dataset
+            loop = runner.val_loop if runner.val_loop is not None else runner.test_loop
+            dataset = loop.dataloader.dataset
             count = min(self.num_images, len(dataset))
             self._batch = default_collate([dataset[i] for i in range(count)])
         was_training = model.training

@@ -45,6 +45,11 @@ class ClusterMetric(BaseMetric):
         for sample in data_samples:
             get = sample.get if isinstance(sample, dict) else (lambda k, d=None: sample.get(k, d))
             label = get('gt_label')
+            k = get('main_num_clusters')
+            if k is not None and k < self.num_classes:
+                raise ValueError(f'the main head predicts {k} clusters but the data has '
+                                 f'{self.num_classes} classes: set model.head.num_classes to '
+                                 f'{self.num_classes}')
             if label is None:
                 raise ValueError('ClusterMetric needs gt_label in every evaluation sample; '
                                  f'sample {get("sample_idx")} has none')

@@ -66,6 +66,9 @@ class SegClusterMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if num_clusters is not None and num_clusters < num_classes:
+            raise ValueError(f'num_clusters ({num_clusters}) must be >= num_classes '
+                             f'({num_classes}); match it to the evaluated head')
         self.num_classes = num_classes
         self.num_clusters = num_clusters or num_classes
         self.ignore_index = ignore_index

@@ -114,6 +114,7 @@ class IICClassifier(BaseModel):
                             for t in self._pairs(probs['main']))
             joints = torch.einsum('hbrk,hbrc->bhkc', first, pairs)  # [B, h, k, k]
         for i, sample in enumerate(data_samples):
+            sample.set_metainfo(dict(main_num_clusters=probs['main'].shape[-1]))
             for name, ids in clusters.items():
                 sample.set_field(ids[:, i].cpu(), f'{name}_clusters', field_type='metainfo')
             sample.set_pred_label(clusters['main'][0, i:i + 1])

@@ -20,7 +20,7 @@ def test_masses_sum_to_one_and_plot_is_written(tmp_path):
         data_preprocessor=dict(type='IICDataPreprocessor', in_channels=1))
     data = _Dataset(dict(inputs=torch.randint(0, 255, (1, 8, 8), dtype=torch.uint8)) for _ in range(5))
     runner = SimpleNamespace(model=model, iter=0, work_dir=str(tmp_path),
-                             val_dataloader=SimpleNamespace(dataset=data))
+                             val_loop=SimpleNamespace(dataloader=SimpleNamespace(dataset=data)))
     hook = ClusterMassHook(interval=1, num_images=4)
     hook.before_train(runner)
     runner.iter = 1

@@ -40,3 +40,11 @@ def test_without_pairs_falls_back_to_subhead_zero_and_checks_labels():
     metric.process(None, [_sample(5, [1, 0])])
     with pytest.raises(ValueError, match=r'labels must lie in \[0, 2\)'):
         metric.evaluate(1)
+
+
+def test_head_with_fewer_clusters_than_classes_is_named():
+    metric = ClusterMetric(num_classes=10)
+    sample = _sample(1, [0, 1])
+    sample.set_metainfo(dict(main_num_clusters=5))
+    with pytest.raises(ValueError, match='set model.head.num_classes to 10'):
+        metric.process(None, [sample])

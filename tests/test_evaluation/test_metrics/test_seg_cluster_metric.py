@@ -1,0 +1,40 @@
+import numpy as np
+import pytest
+import torch
+
+from mmiic.evaluation.metrics import SegClusterMetric, matched_iou
+
+
+def _sample(pred, label):
+    return dict(pred_sem_seg=dict(data=torch.tensor(pred)[None]),
+                gt_sem_seg=dict(data=torch.tensor(label)[None]))
+
+
+def test_permuted_segmentation_scores_perfectly_and_ignores_255():
+    metric = SegClusterMetric(num_classes=2)
+    metric.process(None, [_sample([[1, 1], [0, 0]], [[0, 0], [1, 255]])])
+    metric.process(None, [_sample([[0, 1], [1, 1]], [[1, 0], [0, 0]])])
+    assert len(metric.results) == 1  # one running confusion matrix, whatever the set size
+    out = metric.evaluate(2)
+    assert out['seg/acc'] == pytest.approx(100.0) and out['seg/miou'] == pytest.approx(100.0)
+
+
+def test_hand_computed_acc_and_iou():
+    metric = SegClusterMetric(num_classes=2, num_clusters=3)
+    # clusters x classes: c0 -> (3, 0), c1 -> (0, 3), c2 -> (1, 2); c2 stays unmatched
+    metric.process(None, [_sample([0, 0, 0, 1, 1, 1, 2, 2, 2], [0, 0, 0, 1, 1, 1, 0, 1, 1])])
+    out = metric.evaluate(1)
+    assert out['seg/acc'] == pytest.approx(100 * 6 / 9)
+    # class 0: tp 3, union 4 (true) + 3 (pred) - 3; class 1: tp 3, union 5 + 3 - 3
+    assert out['seg/miou'] == pytest.approx(100 * (3 / 4 + 3 / 5) / 2)
+    assert out['seg/acc_many_to_one'] == pytest.approx(100 * 8 / 9)
+    iou = matched_iou(np.array([[3, 0], [0, 2], [1, 2]]), np.array([0, 1, -1]))
+    np.testing.assert_allclose(iou, [0.75, 0.5])
+
+
+def test_size_mismatch_and_bad_cluster_count():
+    metric = SegClusterMetric(num_classes=2)
+    with pytest.raises(ValueError, match='differ in size'):
+        metric.process(None, [_sample([[0, 1]], [[0, 1, 1]])])
+    with pytest.raises(ValueError, match=r'num_clusters \(2\) must be >= num_classes \(3\)'):
+        SegClusterMetric(num_classes=3, num_clusters=2)
