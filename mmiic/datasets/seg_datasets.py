@@ -1,6 +1,4 @@
 """COCO-Stuff and Potsdam in their standard on-disk layouts, with IIC label sets."""
-import os.path as osp
-from typing import List, Optional
 
 import mmcv
 import numpy as np

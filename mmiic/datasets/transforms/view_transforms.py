@@ -4,7 +4,7 @@ Each works on ``results['img']`` ([H, W] or [H, W, C] uint8) with numpy's
 global random state (seeded per worker by mmengine) and records what it
 drew under ``results['view_params'][<transform>]``.
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import Sequence, Tuple, Union
 
 import cv2
 import numpy as np

@@ -3,7 +3,6 @@ from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 

@@ -1,7 +1,6 @@
 """IIC decode head for mmseg segmentors."""
 from typing import Dict, List, Optional, Sequence
 
-import torch
 import torch.nn.functional as F
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from torch import Tensor

@@ -10,7 +10,7 @@ Both share :func:`mutual_information_loss`, which scores a (batch of) joint
 count matrices. :class:`IICLoss` wraps them as a registered mmseg-style loss.
 """
 import sys
-from typing import Optional, Tuple
+from typing import Optional
 
 import torch
 import torch.nn as nn

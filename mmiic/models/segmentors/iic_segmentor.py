@@ -1,5 +1,5 @@
 """IIC unsupervised semantic segmentation for mmseg."""
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 import torch
 import torch.nn.functional as F
