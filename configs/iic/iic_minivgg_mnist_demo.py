@@ -1,22 +1,29 @@
-# CPU demo: IIC on real MNIST (70k images) in about 5 minutes on 2 cores.
-# Differences from iic_vgg6c_mnist.py, all for the small CPU budget (measured
-# on this 2-core CPU: the paper's Sobel + 16-20 px crop views learn several
-# times slower in the first thousand steps):
+# CPU demo: IIC on real MNIST (70k images) in about 4 minutes on 2 cores.
+# Differences from iic_vgg6c_mnist.py, all for the small CPU budget (in short
+# runs here, the paper's Sobel + 16-20 px crop views reached 50-59 % ACC after
+# 2,100 steps, grey pixels with mild affine views 84 % after 800; lamb and the
+# trunk differed too, so this is not a controlled comparison):
 # - a narrow 3-block VGG trunk (32-64-128) on grey pixels, no Sobel;
 # - both views: the central 24 px with a mild random affine map and brightness
 #   jitter;
-# - entropy coefficient lamb = 1.5 on both heads, Adam lr 1e-3;
+# - entropy coefficient lamb = 2.0 on the main head, 1.5 on the overclustering
+#   head, Adam lr 1e-3 (measured here: with lamb = 1.5 on the main head the run
+#   settles at 83 % ACC with 8 and 9 merged and 1 split in two; lamb = 2.0 reaches
+#   97.7 % after 900 iterations, about 4 minutes);
 # - iteration based; the main head trains 3 of every 4 blocks of 25 iterations,
 #   the overclustering head the 4th.
 _base_ = ['./iic_vgg6c_mnist.py']
 
 num_repeats = 2
-max_iters = 1100
+max_iters = 900
 
 model = dict(
     data_preprocessor=dict(sobel='none', in_channels=1),
     backbone=dict(arch=[32, 'M', 64, 'M', 128, 'M'], in_channels=1),
-    head=dict(in_channels=128 * 3 * 3, loss=dict(type='IICLoss', lamb=1.5)))
+    head=dict(
+        in_channels=128 * 3 * 3,
+        loss=dict(type='IICLoss', lamb=2.0),
+        overcluster_loss=dict(type='IICLoss', lamb=1.5)))
 view = [
     dict(type='CenterCropResize', crop_size=24, out_size=24),
     dict(type='RandomAffineView', max_rotation=15, scale_range=(0.85, 1.15), max_translation=2),
