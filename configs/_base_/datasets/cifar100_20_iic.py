@@ -1,40 +1,10 @@
-# CIFAR-100-20 (the 20 superclasses), train on train + test, evaluate on all 60k.
-# Views after the paper's CIFAR runs: 20 px crops resized to 32, flips and
-# colour jitter on the paired views; Sobel is applied on the device.
+# CIFAR-100-20 (the 20 superclasses), train on train + test, evaluate on all 60k;
+# same views as CIFAR-10.
+_base_ = ['./cifar10_iic.py']
 dataset_type = 'CIFAR100Cluster'
 data_root = 'data/cifar100'
-num_repeats = 5
-
-first_view = [dict(type='CenterCropResize', crop_size=20, out_size=32)]
-paired_view = [
-    dict(type='RandomCropResize', crop_sizes=(20, ), out_size=32),
-    dict(type='RandomHorizontalFlip', prob=0.5),
-    dict(type='RandomColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.125),
-]
-train_pipeline = [
-    dict(type='IICPairedViews', view_pipeline=first_view, pair_pipeline=paired_view,
-         num_repeats=num_repeats),
-    dict(type='PackIICClsInputs'),
-]
-test_pipeline = [
-    dict(type='IICPairedViews', view_pipeline=first_view, pair_pipeline=paired_view,
-         num_repeats=1),
-    dict(type='PackIICClsInputs'),
-]
-train_dataloader = dict(
-    batch_size=132,  # x 5 repeats = 660 pairs per step, as in the paper's runs
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root, splits=('train', 'test'),
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=500,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, splits=('train', 'test'),
-                 pipeline=test_pipeline, test_mode=True))
-val_evaluator = dict(type='ClusterMetric', num_classes=20)
+train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
+val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
 test_dataloader = val_dataloader
+val_evaluator = dict(num_classes=20)
 test_evaluator = val_evaluator

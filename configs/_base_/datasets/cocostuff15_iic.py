@@ -1,46 +1,8 @@
-# COCO-Stuff-15 (the 15 stuff groups), curated images, mmseg's COCO-Stuff-164k layout.
-# Images shrunk by two thirds, 128 px crops (padded with ignored pixels when
-# smaller), Sobel + RGB on the device; "thing" and other pixels are ignored.
-dataset_type = 'COCOStuffIICDataset'
-data_root = 'data/coco_stuff164k'
+# COCO-Stuff-15 (the 15 stuff groups), curated images; same pipeline as COCO-Stuff-3.
+_base_ = ['./cocostuff3_iic.py']
 subset = 'cocostuff15'
-crop_size = (128, 128)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadIICAnnotations'),
-    dict(type='Resize', scale_factor=1 / 3, keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='Pad', size=crop_size, pad_val=dict(img=0, seg=255)),
-    dict(type='IICDenseViews', hflip_prob=0.5, border='reflect',
-         jitter=dict(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.125)),
-    dict(type='PackIICSegInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale_factor=1 / 3, keep_ratio=True),
-    dict(type='LoadIICAnnotations'),
-    dict(type='PackIICSegInputs'),
-]
-train_dataloader = dict(
-    batch_size=120,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type, data_root=data_root, subset=subset,
-        ann_file=f'curated/train2017/{subset}.txt',
-        data_prefix=dict(img_path='images/train2017', seg_map_path='annotations/train2017'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type, data_root=data_root, subset=subset,
-        ann_file=f'curated/val2017/{subset}.txt',
-        data_prefix=dict(img_path='images/val2017', seg_map_path='annotations/val2017'),
-        pipeline=test_pipeline))
+train_dataloader = dict(dataset=dict(subset=subset, ann_file=f'curated/train2017/{subset}.txt'))
+val_dataloader = dict(dataset=dict(subset=subset, ann_file=f'curated/val2017/{subset}.txt'))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='SegClusterMetric', num_classes=15)
+val_evaluator = dict(num_classes=15, class_names=None)
 test_evaluator = val_evaluator
