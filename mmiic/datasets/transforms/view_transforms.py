@@ -11,6 +11,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmiic.registry import TRANSFORMS
+from .geometry import random_affine, warp
 
 
 def _record(results: dict, name: str, **params) -> None:
@@ -128,7 +129,6 @@ class RandomAffineView(BaseTransform):
                          max_shear=max_shear, max_translation=max_translation)
 
     def transform(self, results: dict) -> dict:
-        from .dense_views import random_affine, warp
         img = results['img']
         matrix = random_affine(*img.shape[:2], hflip_prob=0.0, **self.args)
         results['img'] = warp(img, matrix, border='constant')

@@ -43,7 +43,7 @@ class ClusterMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         for sample in data_samples:
-            get = sample.get if isinstance(sample, dict) else (lambda k, d=None: sample.get(k, d))
+            get = sample.get
             label = get('gt_label')
             k = get('main_num_clusters')
             if k is not None and k < self.num_classes:
