@@ -1,13 +1,38 @@
-"""Registries of mmiic.
+"""Registries of mmiic: children of mmengine's root registries, scope ``mmiic``.
 
-mmsegmentation and mmpretrain keep separate registries that are both children
-of mmengine's root registries. mmiic registers every module once, in the root
-registry of its kind, so that configs of either scope find it: a child
-registry falls back to its parent when a type is not its own. This is what
-lets one ``IICLoss``, one head-alternation hook and one cluster metric serve
-both the segmentor (``default_scope='mmseg'``) and the classifier
-(``default_scope='mmpretrain'``).
+mmiic keeps its modules in its own registries, so that nothing it registers
+shadows or clashes with another package's names in mmengine's root. Configs of
+either OpenMMLab scope reach them with the scope prefix, the way mmseg configs
+reach mmpretrain backbones::
+
+    default_scope = 'mmseg'            # or 'mmpretrain' for image clustering
+    model = dict(type='mmiic.IICSegmentor', ...,
+                 decode_head=dict(type='mmiic.IICHead',
+                                  loss_decode=dict(type='mmiic.IICLoss')))
+
+A prefixed type first imports ``mmiic.registry`` and then looks in the ``mmiic``
+child of the root; ``locations`` imports the module files on first use, so a
+config needs no ``custom_imports`` for the lookup itself. Unprefixed names under
+``default_scope='mmiic'`` (see :func:`mmiic.utils.register_all_modules`) work too.
 """
-from mmengine.registry import DATA_SAMPLERS, DATASETS, HOOKS, METRICS, MODELS, TRANSFORMS, VISUALIZERS
+from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
+from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import METRICS as MMENGINE_METRICS
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
+from mmengine.registry import Registry
+
+MODELS = Registry('model', parent=MMENGINE_MODELS, scope='mmiic', locations=['mmiic.models'])
+DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='mmiic', locations=['mmiic.datasets'])
+DATA_SAMPLERS = Registry(
+    'data sampler', parent=MMENGINE_DATA_SAMPLERS, scope='mmiic', locations=['mmiic.datasets'])
+TRANSFORMS = Registry(
+    'transform', parent=MMENGINE_TRANSFORMS, scope='mmiic', locations=['mmiic.datasets.transforms'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmiic', locations=['mmiic.engine.hooks'])
+METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='mmiic', locations=['mmiic.evaluation'])
+VISUALIZERS = Registry(
+    'visualizer', parent=MMENGINE_VISUALIZERS, scope='mmiic', locations=['mmiic.visualization'])
 
 __all__ = ['DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'METRICS', 'MODELS', 'TRANSFORMS', 'VISUALIZERS']

@@ -14,8 +14,8 @@ default_hooks = dict(
 # EpochSeedHook makes each epoch's random views depend on (seed, epoch) only,
 # so --resume after a crash repeats the uninterrupted run exactly.
 custom_hooks = [
-    dict(type='HeadAlternationHook', head_order=('overcluster', 'main')),
-    dict(type='EpochSeedHook'),
+    dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', 'main')),
+    dict(type='mmiic.EpochSeedHook'),
 ]
 
 env_cfg = dict(

@@ -14,7 +14,7 @@ default_hooks = dict(
 # Main and overclustering heads alternate every `interval` iterations
 # (the paper alternates per epoch: set interval to the iterations of an epoch).
 custom_hooks = [
-    dict(type='HeadAlternationHook', head_order=('overcluster', 'main'), by_epoch=False,
+    dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', 'main'), by_epoch=False,
          interval=1000),
 ]
 env_cfg = dict(

@@ -22,20 +22,20 @@ model = dict(
     backbone=dict(arch=[32, 'M', 64, 'M', 128, 'M'], in_channels=1),
     head=dict(
         in_channels=128 * 3 * 3,
-        loss=dict(type='IICLoss', lamb=2.0),
-        overcluster_loss=dict(type='IICLoss', lamb=1.5)))
+        loss=dict(type='mmiic.IICLoss', lamb=2.0),
+        overcluster_loss=dict(type='mmiic.IICLoss', lamb=1.5)))
 view = [
-    dict(type='CenterCropResize', crop_size=24, out_size=24),
-    dict(type='RandomAffineView', max_rotation=15, scale_range=(0.85, 1.15), max_translation=2),
-    dict(type='RandomColorJitter', brightness=0.3),
+    dict(type='mmiic.IICCenterCropResize', crop_size=24, out_size=24),
+    dict(type='mmiic.IICRandomAffine', max_rotation=15, scale_range=(0.85, 1.15), max_translation=2),
+    dict(type='mmiic.IICRandomColorJitter', brightness=0.3),
 ]
 train_pipeline = [
-    dict(type='IICPairedViews', view_pipeline=view, pair_pipeline=view, num_repeats=num_repeats),
-    dict(type='PackIICClsInputs'),
+    dict(type='mmiic.IICPairedViews', view_pipeline=view, pair_pipeline=view, num_repeats=num_repeats),
+    dict(type='mmiic.PackIICClsInputs'),
 ]
 test_pipeline = [
-    dict(type='IICPairedViews', view_pipeline=[view[0]], pair_pipeline=view, num_repeats=1),
-    dict(type='PackIICClsInputs'),
+    dict(type='mmiic.IICPairedViews', view_pipeline=[view[0]], pair_pipeline=view, num_repeats=1),
+    dict(type='mmiic.PackIICClsInputs'),
 ]
 train_dataloader = dict(
     batch_size=128,
@@ -47,7 +47,7 @@ optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)
 custom_hooks = [
-    dict(type='HeadAlternationHook', head_order=('main', 'overcluster'),
+    dict(type='mmiic.HeadAlternationHook', head_order=('main', 'overcluster'),
          epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=25)
 ]
 default_hooks = dict(

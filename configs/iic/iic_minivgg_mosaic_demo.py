@@ -20,13 +20,13 @@ model = dict(
         in_channels=64,
         num_classes=3,
         num_overclusters=12,
-        loss_decode=dict(type='IICLoss', displacement=10, per_displacement=True, lamb=2.0),
-        overcluster_loss=dict(type='IICLoss', displacement=10, per_displacement=True,
+        loss_decode=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True, lamb=2.0),
+        overcluster_loss=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True,
                               lamb=1.5)))
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(max_iters=1000, val_interval=500)
 custom_hooks = [
-    dict(type='HeadAlternationHook', head_order=('main', 'overcluster'),
+    dict(type='mmiic.HeadAlternationHook', head_order=('main', 'overcluster'),
          epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=20)
 ]
 default_hooks = dict(

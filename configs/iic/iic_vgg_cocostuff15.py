@@ -8,5 +8,5 @@ model = dict(
     decode_head=dict(
         num_classes=15,
         num_overclusters=45,
-        loss_decode=dict(type='IICLoss', displacement=10, per_displacement=True, lamb=1.0)))
+        loss_decode=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True, lamb=1.0)))
 optim_wrapper = dict(optimizer=dict(lr=1e-4))

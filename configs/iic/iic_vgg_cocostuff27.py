@@ -7,5 +7,5 @@ model = dict(
     decode_head=dict(
         num_classes=27,
         num_overclusters=81,
-        loss_decode=dict(type='IICLoss', displacement=10, per_displacement=True, lamb=1.0)))
+        loss_decode=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True, lamb=1.0)))
 optim_wrapper = dict(optimizer=dict(lr=1e-4))

@@ -9,6 +9,6 @@ model = dict(
     decode_head=dict(
         num_classes=3,
         num_overclusters=15,
-        loss_decode=dict(type='IICLoss', displacement=10, per_displacement=True, lamb=1.5),
-        overcluster_loss=dict(type='IICLoss', displacement=10, per_displacement=True, lamb=1.0)))
+        loss_decode=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True, lamb=1.5),
+        overcluster_loss=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True, lamb=1.0)))
 optim_wrapper = dict(optimizer=dict(lr=1e-4))

@@ -3,7 +3,7 @@
 # many-to-one cluster -> class map (seg/acc_many_to_one).
 _base_ = ['./iic_vgg_cocostuff3.py']
 custom_hooks = [
-    dict(type='HeadAlternationHook', head_order=('overcluster', ), by_epoch=False, interval=1000)
+    dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', ), by_epoch=False, interval=1000)
 ]
 model = dict(decode_head=dict(test_head='overcluster'))
 val_evaluator = dict(num_clusters=15)

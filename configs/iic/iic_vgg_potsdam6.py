@@ -11,5 +11,5 @@ model = dict(
     decode_head=dict(
         num_classes=6,
         num_overclusters=36,
-        loss_decode=dict(type='IICLoss', displacement=5, per_displacement=True, lamb=1.0)))
+        loss_decode=dict(type='mmiic.IICLoss', displacement=5, per_displacement=True, lamb=1.0)))
 optim_wrapper = dict(optimizer=dict(lr=1e-6))

@@ -10,10 +10,10 @@ import mmiic  # noqa: F401
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'iic')
 WRITERS = {
-    'MNISTCluster': lambda root: make_mnist(root, n_train=2, n_test=2),
-    'CIFAR10Cluster': lambda root: make_cifar10(root, n_per_batch=1),
-    'CIFAR100Cluster': lambda root: make_cifar100(root, n=2),
-    'STL10Cluster': lambda root: make_stl10(root, n=2, n_unlabeled=2),
+    'mmiic.MNISTCluster': lambda root: make_mnist(root, n_train=2, n_test=2),
+    'mmiic.CIFAR10Cluster': lambda root: make_cifar10(root, n_per_batch=1),
+    'mmiic.CIFAR100Cluster': lambda root: make_cifar100(root, n=2),
+    'mmiic.STL10Cluster': lambda root: make_stl10(root, n=2, n_unlabeled=2),
 }
 CONFIGS = [
     'iic_vgg6c_mnist.py', 'iic_minivgg_mnist_demo.py', 'iic_resnet5g_cifar10.py',

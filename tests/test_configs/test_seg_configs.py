@@ -30,15 +30,15 @@ def _loaders(cfg):
 
 def tiny_cfg(name, tmp_path):
     cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
-    if cfg.model.backbone.type == 'IICVGG' and 'demo' not in name:
+    if cfg.model.backbone.type == 'mmiic.IICVGG' and 'demo' not in name:
         cfg.model.backbone.arch = [8, 16, 'M', 16, 16, (32, 2), (32, 2)]
         cfg.model.decode_head.in_channels = 32
     for key, loader in _loaders(cfg):
         dataset = loader.dataset
         kind = dataset.type if dataset.type != 'ConcatDataset' else dataset.datasets[0].type
-        if kind == 'COCOStuffIICDataset':
+        if kind == 'mmiic.COCOStuffIICDataset':
             dataset.data_root = make_cocostuff(str(tmp_path / 'coco'))
-        elif kind == 'PotsdamIICDataset':
+        elif kind == 'mmiic.PotsdamIICDataset':
             root = make_potsdam(str(tmp_path / 'potsdam'))
             for ds in dataset.get('datasets', [dataset]):
                 ds.data_root = root

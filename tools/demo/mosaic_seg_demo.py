@@ -64,7 +64,7 @@ def main() -> None:
     # Evaluate once, after training (runner.test below), not also in the train loop
     # (an iteration-based loop always validates at its last iteration).
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
-    cfg.custom_hooks = list(cfg.custom_hooks) + [dict(type='ClusterMassHook', interval=50)]
+    cfg.custom_hooks = list(cfg.custom_hooks) + [dict(type='mmiic.ClusterMassHook', interval=50)]
     torch.set_num_threads(os.cpu_count() or 1)
     runner = Runner.from_cfg(cfg)
     start = time.time()

@@ -1,25 +1,25 @@
 # COCO-Stuff-3 (sky, plant, ground), curated images, mmseg's COCO-Stuff-164k layout.
 # Images shrunk by two thirds, 128 px crops (padded with ignored pixels when
 # smaller), Sobel + RGB on the device; "thing" and other pixels are ignored.
-dataset_type = 'COCOStuffIICDataset'
+dataset_type = 'mmiic.COCOStuffIICDataset'
 data_root = 'data/coco_stuff164k'
 subset = 'cocostuff3'
 crop_size = (128, 128)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadIICAnnotations'),
+    dict(type='mmiic.LoadIICAnnotations'),
     dict(type='Resize', scale_factor=1 / 3, keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='Pad', size=crop_size, pad_val=dict(img=0, seg=255)),
-    dict(type='IICDenseViews', hflip_prob=0.5, border='reflect',
+    dict(type='mmiic.IICDenseViews', hflip_prob=0.5, border='reflect',
          jitter=dict(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.125)),
-    dict(type='PackIICSegInputs'),
+    dict(type='mmiic.PackIICSegInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale_factor=1 / 3, keep_ratio=True),
-    dict(type='LoadIICAnnotations'),
-    dict(type='PackIICSegInputs'),
+    dict(type='mmiic.LoadIICAnnotations'),
+    dict(type='mmiic.PackIICSegInputs'),
 ]
 train_dataloader = dict(
     batch_size=120,
@@ -42,5 +42,5 @@ val_dataloader = dict(
         data_prefix=dict(img_path='images/val2017', seg_map_path='annotations/val2017'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='SegClusterMetric', num_classes=3, class_names=('sky', 'plant', 'ground'))
+val_evaluator = dict(type='mmiic.SegClusterMetric', num_classes=3, class_names=('sky', 'plant', 'ground'))
 test_evaluator = val_evaluator

@@ -1,26 +1,26 @@
 # MNIST, unsupervised protocol: train on train + test (70k), evaluate on all 70k.
 # Views as in the paper's MNIST runs: first view a centre crop, paired views
 # random crops of 16-20 px with rotation and colour jitter, all resized to 24.
-dataset_type = 'MNISTCluster'
+dataset_type = 'mmiic.MNISTCluster'
 data_root = 'data/mnist'
 num_repeats = 5
 
-first_view = [dict(type='CenterCropResize', crop_size=20, out_size=24)]
+first_view = [dict(type='mmiic.IICCenterCropResize', crop_size=20, out_size=24)]
 paired_view = [
-    dict(type='RandomCropResize', crop_sizes=(16, 20), out_size=24),
-    dict(type='RandomRotation', max_angle=25.0, prob=0.5),
-    dict(type='RandomColorJitter', brightness=0.4, contrast=0.4),
+    dict(type='mmiic.IICRandomCropResize', crop_sizes=(16, 20), out_size=24),
+    dict(type='mmiic.IICRandomRotation', max_angle=25.0, prob=0.5),
+    dict(type='mmiic.IICRandomColorJitter', brightness=0.4, contrast=0.4),
 ]
 train_pipeline = [
-    dict(type='IICPairedViews', view_pipeline=first_view, pair_pipeline=paired_view,
+    dict(type='mmiic.IICPairedViews', view_pipeline=first_view, pair_pipeline=paired_view,
          num_repeats=num_repeats),
-    dict(type='PackIICClsInputs'),
+    dict(type='mmiic.PackIICClsInputs'),
 ]
 # One paired view at test time: it ranks the sub-heads by IIC loss.
 test_pipeline = [
-    dict(type='IICPairedViews', view_pipeline=first_view, pair_pipeline=paired_view,
+    dict(type='mmiic.IICPairedViews', view_pipeline=first_view, pair_pipeline=paired_view,
          num_repeats=1),
-    dict(type='PackIICClsInputs'),
+    dict(type='mmiic.PackIICClsInputs'),
 ]
 train_dataloader = dict(
     batch_size=140,
@@ -36,6 +36,6 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, data_root=data_root, splits=('train', 'test'),
                  pipeline=test_pipeline, test_mode=True))
-val_evaluator = dict(type='ClusterMetric', num_classes=10)
+val_evaluator = dict(type='mmiic.ClusterMetric', num_classes=10)
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator

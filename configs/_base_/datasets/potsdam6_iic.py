@@ -1,20 +1,20 @@
 # Potsdam-6 (ISPRS), 200 x 200 RGB+IR crops written by
 # tools/dataset_converters/potsdam_iic.py. Training uses the labelled and
 # unlabelled training crops; evaluation the labelled test crops.
-dataset_type = 'PotsdamIICDataset'
+dataset_type = 'mmiic.PotsdamIICDataset'
 data_root = 'data/potsdam'
 num_classes = 6
 train_pipeline = [
     dict(type='LoadImageFromFile', color_type='unchanged', imdecode_backend='cv2'),
-    dict(type='LoadIICAnnotations'),
-    dict(type='IICDenseViews', hflip_prob=0.5, border='reflect',
+    dict(type='mmiic.LoadIICAnnotations'),
+    dict(type='mmiic.IICDenseViews', hflip_prob=0.5, border='reflect',
          jitter=dict(brightness=0.1, contrast=0.1), mask_ignored=True),
-    dict(type='PackIICSegInputs'),
+    dict(type='mmiic.PackIICSegInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile', color_type='unchanged', imdecode_backend='cv2'),
-    dict(type='LoadIICAnnotations'),
-    dict(type='PackIICSegInputs'),
+    dict(type='mmiic.LoadIICAnnotations'),
+    dict(type='mmiic.PackIICSegInputs'),
 ]
 labelled_train = dict(
     type=dataset_type, data_root=data_root, num_classes=num_classes,
@@ -42,5 +42,5 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=labelled_test)
 test_dataloader = val_dataloader
-val_evaluator = dict(type='SegClusterMetric', num_classes=num_classes)
+val_evaluator = dict(type='mmiic.SegClusterMetric', num_classes=num_classes)
 test_evaluator = val_evaluator

@@ -1,10 +1,10 @@
 from .dense_views import IICDenseViews, PackIICSegInputs
 from .geometry import random_affine, warp
 from .paired_views import IICPairedViews, PackIICClsInputs, stack_views
-from .view_transforms import (CenterCropResize, RandomAffineView, RandomColorJitter, RandomCropResize, RandomGreyscale,
-                              RandomHorizontalFlip, RandomRotation)
+from .view_transforms import (IICCenterCropResize, IICRandomAffine, IICRandomColorJitter, IICRandomCropResize, IICRandomGreyscale,
+                              IICRandomHorizontalFlip, IICRandomRotation)
 
 __all__ = [
-    'CenterCropResize', 'IICDenseViews', 'IICPairedViews', 'PackIICSegInputs', 'random_affine', 'warp', 'PackIICClsInputs', 'RandomAffineView', 'RandomColorJitter',
-    'RandomCropResize', 'RandomGreyscale', 'RandomHorizontalFlip', 'RandomRotation', 'stack_views'
+    'IICCenterCropResize', 'IICDenseViews', 'IICPairedViews', 'PackIICSegInputs', 'random_affine', 'warp', 'PackIICClsInputs', 'IICRandomAffine', 'IICRandomColorJitter',
+    'IICRandomCropResize', 'IICRandomGreyscale', 'IICRandomHorizontalFlip', 'IICRandomRotation', 'stack_views'
 ]

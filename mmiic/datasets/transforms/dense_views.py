@@ -16,7 +16,7 @@ from mmcv.transforms import BaseTransform
 from mmiic.registry import TRANSFORMS
 from .geometry import BORDERS, random_affine, warp
 from .paired_views import stack_views
-from .view_transforms import RandomColorJitter
+from .view_transforms import IICRandomColorJitter
 
 @TRANSFORMS.register_module()
 class IICDenseViews(BaseTransform):
@@ -34,7 +34,7 @@ class IICDenseViews(BaseTransform):
         scale_range (tuple): scale factors.
         max_shear (float): degrees.
         max_translation (float): pixels.
-        jitter (dict, optional): RandomColorJitter args for the second view.
+        jitter (dict, optional): IICRandomColorJitter args for the second view.
         first_view_jitter (dict, optional): same for the first view.
         border (str): 'reflect' (default; no black borders for the network to
             learn position from) or 'constant'.
@@ -60,8 +60,8 @@ class IICDenseViews(BaseTransform):
         self.affine_args = dict(hflip_prob=hflip_prob, vflip_prob=vflip_prob,
                                 max_rotation=max_rotation, scale_range=tuple(scale_range),
                                 max_shear=max_shear, max_translation=max_translation)
-        self.jitter = RandomColorJitter(**jitter) if jitter else None
-        self.first_view_jitter = RandomColorJitter(**first_view_jitter) if first_view_jitter else None
+        self.jitter = IICRandomColorJitter(**jitter) if jitter else None
+        self.first_view_jitter = IICRandomColorJitter(**first_view_jitter) if first_view_jitter else None
         self.border = border
         self.mask_ignored = mask_ignored
         self.ignore_index = ignore_index

@@ -2,7 +2,7 @@
 
 ``M`` ([3, 3], pixel coordinates, x right, y down) maps a pixel of the
 first view to where it lands in the warped view. Shared by the image views
-(:class:`RandomAffineView`) and the dense views (:class:`IICDenseViews`).
+(:class:`IICRandomAffine`) and the dense views (:class:`IICDenseViews`).
 """
 import math
 from typing import Tuple

@@ -28,7 +28,7 @@ def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
 
 
 @TRANSFORMS.register_module()
-class RandomCropResize(BaseTransform):
+class IICRandomCropResize(BaseTransform):
     """Crop a random square of one of ``crop_sizes`` and resize it.
 
     Args:
@@ -54,7 +54,7 @@ class RandomCropResize(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class CenterCropResize(BaseTransform):
+class IICCenterCropResize(BaseTransform):
     """Crop the central ``crop_size`` square and resize it to ``out_size``."""
 
     def __init__(self, crop_size: int, out_size: Union[int, Sequence[int]]) -> None:
@@ -74,7 +74,7 @@ class CenterCropResize(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomHorizontalFlip(BaseTransform):
+class IICRandomHorizontalFlip(BaseTransform):
     """Mirror left-right with probability ``prob``."""
 
     def __init__(self, prob: float = 0.5) -> None:
@@ -89,7 +89,7 @@ class RandomHorizontalFlip(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomRotation(BaseTransform):
+class IICRandomRotation(BaseTransform):
     """Rotate by a uniform angle in [-max_angle, max_angle] degrees (zero fill)."""
 
     def __init__(self, max_angle: float = 25.0, prob: float = 1.0) -> None:
@@ -112,7 +112,7 @@ class RandomRotation(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomAffineView(BaseTransform):
+class IICRandomAffine(BaseTransform):
     """Random rotation, scale, shear and translation about the centre (zero fill).
 
     Args:
@@ -137,7 +137,7 @@ class RandomAffineView(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomColorJitter(BaseTransform):
+class IICRandomColorJitter(BaseTransform):
     """Jitter brightness, contrast, saturation and hue (like torchvision).
 
     Factors are drawn uniformly from [1 - x, 1 + x] (hue: shift in
@@ -187,7 +187,7 @@ class RandomColorJitter(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomGreyscale(BaseTransform):
+class IICRandomGreyscale(BaseTransform):
     """Turn an RGB image grey (kept 3-channel) with probability ``prob``."""
 
     def __init__(self, prob: float = 0.1) -> None:

@@ -45,7 +45,7 @@ class IICClassifier(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
-            data_preprocessor=data_preprocessor or dict(type='IICDataPreprocessor'),
+            data_preprocessor=data_preprocessor or dict(type='mmiic.IICDataPreprocessor'),
             init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None

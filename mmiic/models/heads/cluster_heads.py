@@ -61,7 +61,7 @@ class ClusterHeads(nn.Module):
                  num_classes: int,
                  num_overclusters: Optional[int] = None,
                  num_subheads: int = 5,
-                 loss: dict = dict(type='IICLoss'),
+                 loss: dict = dict(type='mmiic.IICLoss'),
                  overcluster_loss: Optional[dict] = None,
                  dense: bool = False) -> None:
         super().__init__()

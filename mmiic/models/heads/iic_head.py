@@ -37,7 +37,7 @@ class IICHead(BaseDecodeHead):
                  num_classes: int,
                  num_overclusters: Optional[int] = None,
                  num_subheads: int = 1,
-                 loss_decode: dict = dict(type='IICLoss', displacement=10, per_displacement=True),
+                 loss_decode: dict = dict(type='mmiic.IICLoss', displacement=10, per_displacement=True),
                  overcluster_loss: Optional[dict] = None,
                  test_head: str = 'main',
                  test_subhead: int = 0,

@@ -57,7 +57,7 @@ class IICSegmentor(EncoderDecoder):
             neck=neck,
             train_cfg=train_cfg,
             test_cfg=ConfigDict(test_cfg if test_cfg is not None else dict(mode='whole')),
-            data_preprocessor=data_preprocessor or dict(type='IICDataPreprocessor'),
+            data_preprocessor=data_preprocessor or dict(type='mmiic.IICDataPreprocessor'),
             pretrained=pretrained,
             init_cfg=init_cfg)
 

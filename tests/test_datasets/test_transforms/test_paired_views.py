@@ -2,17 +2,17 @@ import numpy as np
 import pytest
 import torch
 
-from mmiic.datasets.transforms import (CenterCropResize, IICPairedViews, PackIICClsInputs,
-                                       RandomColorJitter, RandomCropResize, RandomGreyscale,
-                                       RandomHorizontalFlip, RandomRotation)
+from mmiic.datasets.transforms import (IICCenterCropResize, IICPairedViews, PackIICClsInputs,
+                                       IICRandomColorJitter, IICRandomCropResize, IICRandomGreyscale,
+                                       IICRandomHorizontalFlip, IICRandomRotation)
 
-FIRST = [dict(type='CenterCropResize', crop_size=20, out_size=24)]
+FIRST = [dict(type='mmiic.IICCenterCropResize', crop_size=20, out_size=24)]
 PAIRED = [
-    dict(type='RandomCropResize', crop_sizes=(16, 20), out_size=24),
-    dict(type='RandomHorizontalFlip', prob=0.5),
-    dict(type='RandomRotation', max_angle=25),
-    dict(type='RandomColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1),
-    dict(type='RandomGreyscale', prob=0.5),
+    dict(type='mmiic.IICRandomCropResize', crop_sizes=(16, 20), out_size=24),
+    dict(type='mmiic.IICRandomHorizontalFlip', prob=0.5),
+    dict(type='mmiic.IICRandomRotation', max_angle=25),
+    dict(type='mmiic.IICRandomColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1),
+    dict(type='mmiic.IICRandomGreyscale', prob=0.5),
 ]
 
 
@@ -50,33 +50,33 @@ def test_views_differ_and_are_deterministic_under_seed():
 
 def test_first_view_is_the_centre_crop():
     img = _image(1)
-    out = CenterCropResize(crop_size=20, out_size=20)(dict(img=img.copy()))
+    out = IICCenterCropResize(crop_size=20, out_size=20)(dict(img=img.copy()))
     np.testing.assert_array_equal(out['img'], img[4:24, 4:24])
 
 
 def test_flip_and_rotation_are_exact_when_trivial():
     img = _image(3)
-    out = RandomHorizontalFlip(prob=1.0)(dict(img=img.copy()))
+    out = IICRandomHorizontalFlip(prob=1.0)(dict(img=img.copy()))
     np.testing.assert_array_equal(out['img'], img[:, ::-1])
-    out = RandomRotation(max_angle=0.0)(dict(img=img.copy()))
+    out = IICRandomRotation(max_angle=0.0)(dict(img=img.copy()))
     np.testing.assert_array_equal(out['img'], img)
 
 
 def test_jitter_changes_pixels_but_keeps_range_and_grey_stays_grey():
     np.random.seed(0)
     img = _image(3)
-    out = RandomColorJitter(brightness=0.5, contrast=0.5, saturation=0.5, hue=0.2)(dict(img=img.copy()))
+    out = IICRandomColorJitter(brightness=0.5, contrast=0.5, saturation=0.5, hue=0.2)(dict(img=img.copy()))
     assert out['img'].dtype == np.uint8 and not np.array_equal(out['img'], img)
-    grey = RandomGreyscale(prob=1.0)(dict(img=img.copy()))['img']
+    grey = IICRandomGreyscale(prob=1.0)(dict(img=img.copy()))['img']
     assert np.array_equal(grey[..., 0], grey[..., 1]) and np.array_equal(grey[..., 1], grey[..., 2])
 
 
 def test_crop_larger_than_image_names_the_file():
     with pytest.raises(ValueError, match=r'crop size 40 exceeds image 28x28 \(a.png\)'):
-        RandomCropResize(crop_sizes=(40, ), out_size=24)(dict(img=_image(), img_path='a.png'))
+        IICRandomCropResize(crop_sizes=(40, ), out_size=24)(dict(img=_image(), img_path='a.png'))
 
 
 def test_views_of_different_sizes_are_refused():
-    t = IICPairedViews([dict(type='CenterCropResize', crop_size=20, out_size=20)], PAIRED)
+    t = IICPairedViews([dict(type='mmiic.IICCenterCropResize', crop_size=20, out_size=20)], PAIRED)
     with pytest.raises(ValueError, match='same out_size'):
         t(dict(img=_image()))

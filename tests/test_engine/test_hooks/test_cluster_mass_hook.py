@@ -15,9 +15,9 @@ class _Dataset(list):
 def test_masses_sum_to_one_and_plot_is_written(tmp_path):
     torch.manual_seed(0)
     model = IICClassifier(
-        backbone=dict(type='IICVGG', arch=[4, 'M'], in_channels=1),
-        head=dict(type='ClusterHeads', in_channels=4 * 4 * 4, num_classes=3, num_subheads=1),
-        data_preprocessor=dict(type='IICDataPreprocessor', in_channels=1))
+        backbone=dict(type='mmiic.IICVGG', arch=[4, 'M'], in_channels=1),
+        head=dict(type='mmiic.ClusterHeads', in_channels=4 * 4 * 4, num_classes=3, num_subheads=1),
+        data_preprocessor=dict(type='mmiic.IICDataPreprocessor', in_channels=1))
     data = _Dataset(dict(inputs=torch.randint(0, 255, (1, 8, 8), dtype=torch.uint8)) for _ in range(5))
     runner = SimpleNamespace(model=model, iter=0, work_dir=str(tmp_path),
                              val_loop=SimpleNamespace(dataloader=SimpleNamespace(dataset=data)))

@@ -11,10 +11,10 @@ from mmiic.engine.hooks import HeadAlternationHook
 from mmiic.models.classifiers import IICClassifier
 
 MODEL = dict(
-    backbone=dict(type='IICVGG', arch=[4, 'M'], in_channels=2),
-    head=dict(type='ClusterHeads', in_channels=4 * 4 * 4, num_classes=2, num_overclusters=4,
+    backbone=dict(type='mmiic.IICVGG', arch=[4, 'M'], in_channels=2),
+    head=dict(type='mmiic.ClusterHeads', in_channels=4 * 4 * 4, num_classes=2, num_overclusters=4,
               num_subheads=1),
-    data_preprocessor=dict(type='IICDataPreprocessor', sobel='sobel', in_channels=1))
+    data_preprocessor=dict(type='mmiic.IICDataPreprocessor', sobel='sobel', in_channels=1))
 
 
 def _runner(model, epoch=0, it=0):

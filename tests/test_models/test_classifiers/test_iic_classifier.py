@@ -5,10 +5,10 @@ from mmpretrain.structures import DataSample
 from mmiic.models.classifiers import IICClassifier
 
 MODEL = dict(
-    backbone=dict(type='IICVGG', arch=[4, 'M', 8, 'M'], in_channels=2),
-    head=dict(type='ClusterHeads', in_channels=8 * 2 * 2, num_classes=3, num_overclusters=6,
+    backbone=dict(type='mmiic.IICVGG', arch=[4, 'M', 8, 'M'], in_channels=2),
+    head=dict(type='mmiic.ClusterHeads', in_channels=8 * 2 * 2, num_classes=3, num_overclusters=6,
               num_subheads=2),
-    data_preprocessor=dict(type='IICDataPreprocessor', sobel='sobel', in_channels=1))
+    data_preprocessor=dict(type='mmiic.IICDataPreprocessor', sobel='sobel', in_channels=1))
 
 
 def _batch(b=4, r=2):

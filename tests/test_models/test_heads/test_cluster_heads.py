@@ -17,8 +17,8 @@ def test_heads_shapes_and_independent_subheads():
 def test_loss_of_active_head_averages_subheads():
     torch.manual_seed(0)
     heads = ClusterHeads(in_channels=4, num_classes=2, num_overclusters=4, num_subheads=3,
-                         loss=dict(type='IICLoss', lamb=1.0),
-                         overcluster_loss=dict(type='IICLoss', lamb=2.0))
+                         loss=dict(type='mmiic.IICLoss', lamb=1.0),
+                         overcluster_loss=dict(type='mmiic.IICLoss', lamb=2.0))
     probs = heads(torch.randn(6, 4))
     heads.set_active_head('overcluster')
     losses = heads.loss(probs['overcluster'], probs['overcluster'])

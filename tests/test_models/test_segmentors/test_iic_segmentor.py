@@ -10,12 +10,12 @@ from mmiic.registry import MODELS
 def _model(backbone, in_channels, sobel='sobel_rgb', channels_in=3, **head):
     init_default_scope('mmseg')
     cfg = dict(
-        type='IICSegmentor',
-        data_preprocessor=dict(type='IICDataPreprocessor', sobel=sobel, in_channels=channels_in),
+        type='mmiic.IICSegmentor',
+        data_preprocessor=dict(type='mmiic.IICDataPreprocessor', sobel=sobel, in_channels=channels_in),
         backbone=backbone,
-        decode_head=dict(type='IICHead', in_channels=in_channels, num_classes=3,
+        decode_head=dict(type='mmiic.IICHead', in_channels=in_channels, num_classes=3,
                          num_overclusters=6, num_subheads=2,
-                         loss_decode=dict(type='IICLoss', displacement=3, per_displacement=True),
+                         loss_decode=dict(type='mmiic.IICLoss', displacement=3, per_displacement=True),
                          **head))
     return MODELS.build(cfg)
 
@@ -35,7 +35,7 @@ def _batch(n=2, size=32, ignore_all=False):
 
 
 BACKBONES = [
-    (dict(type='IICVGG', arch=[8, 'M', 16, (16, 2)], in_channels=5), 16, {}),
+    (dict(type='mmiic.IICVGG', arch=[8, 'M', 16, (16, 2)], in_channels=5), 16, {}),
     (dict(type='ResNetV1c', depth=18, in_channels=5, out_indices=(3, ), strides=(1, 2, 1, 1),
           dilations=(1, 1, 2, 4), norm_cfg=dict(type='BN')), 512, {}),
     (dict(type='MixVisionTransformer', in_channels=5, embed_dims=16, num_stages=4,
