@@ -4,9 +4,11 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401  registers modules, fixes checkpoint loading
+from mmiic.apis import write_cluster_mapping
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,6 +43,10 @@ def main() -> None:
     cfg.load_from = args.checkpoint
     runner = Runner.from_cfg(cfg)
     runner.test()
+    # The cluster -> class mapping of the evaluation, for tools/infer.py --mapping.
+    mapping_path = write_cluster_mapping(runner)
+    if mapping_path is not None:
+        print_log(f'cluster -> class mapping written to {mapping_path}', logger='current')
 
 
 if __name__ == '__main__':

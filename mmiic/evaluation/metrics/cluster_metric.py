@@ -24,6 +24,11 @@ class ClusterMetric(BaseMetric):
     and std of ACC over sub-heads, the best sub-head's ACC, and the
     overclustering head's many-to-one ACC (mapping fit on this same set, so
     optimistic: use a separate split for the semi-supervised protocol).
+    ``chosen_subhead`` names the sub-head the numbers come from;
+    :class:`ChosenSubheadHook` makes the model predict with it.
+
+    Without any label in the evaluation set (your own unlabelled images) only
+    ``chosen_subhead`` and the sub-head losses are reported.
 
     Per sample only h cluster ids and an [h, k, k] joint are kept; the
     Hungarian matching runs once, on rank 0 (mmengine's BaseMetric gathers).
@@ -50,11 +55,9 @@ class ClusterMetric(BaseMetric):
                 raise ValueError(f'the main head predicts {k} clusters but the data has '
                                  f'{self.num_classes} classes: set model.head.num_classes to '
                                  f'{self.num_classes}')
-            if label is None:
-                raise ValueError('ClusterMetric needs gt_label in every evaluation sample; '
-                                 f'sample {get("sample_idx")} has none')
             result = dict(
-                label=int(torch.as_tensor(label).reshape(-1)[0]),
+                label=None if label is None else int(torch.as_tensor(label).reshape(-1)[0]),
+                sample_idx=get('sample_idx'),
                 main=torch.as_tensor(get('main_clusters')).numpy())
             if get('overcluster_clusters') is not None:
                 result['overcluster'] = torch.as_tensor(get('overcluster_clusters')).numpy()
@@ -62,7 +65,24 @@ class ClusterMetric(BaseMetric):
                 result['joint'] = torch.as_tensor(get('main_joint')).double().numpy()
             self.results.append(result)
 
+    @staticmethod
+    def _choose_subhead(results: List[dict]) -> tuple:
+        """(lowest-loss sub-head, [h] losses) from the summed joints; (0, None)
+        without paired evaluation views."""
+        if not all('joint' in r for r in results):
+            return 0, None
+        joint = torch.from_numpy(sum(r['joint'] for r in results))  # [h, k, k]
+        losses = mutual_information_loss(joint).numpy()
+        return int(losses.argmin()), losses
+
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        missing = [r['sample_idx'] for r in results if r['label'] is None]
+        if len(missing) == len(results):
+            return self._unlabelled_metrics(results)
+        if missing:
+            raise ValueError(f'{len(missing)} of {len(results)} evaluation samples have no '
+                             f'gt_label (e.g. sample {missing[0]}); label all of them, or none '
+                             '(then only the sub-head choice is reported)')
         labels = np.array([r['label'] for r in results])
         if labels.min() < 0 or labels.max() >= self.num_classes:
             raise ValueError(f'labels must lie in [0, {self.num_classes}), got '
@@ -75,18 +95,15 @@ class ClusterMetric(BaseMetric):
             for i in range(num_subheads)
         ]
         accs = np.array([m['acc'] for m in per_head])
-        chosen, losses = 0, None
-        if all('joint' in r for r in results):
-            joint = torch.from_numpy(sum(r['joint'] for r in results))  # [h, k, k]
-            losses = mutual_information_loss(joint).numpy()
-            chosen = int(losses.argmin())
+        chosen, losses = self._choose_subhead(results)
         out = dict(
             acc=per_head[chosen]['acc'] * 100,
             nmi=per_head[chosen]['nmi'] * 100,
             ari=per_head[chosen]['ari'] * 100,
             acc_mean=float(accs.mean()) * 100,
             acc_std=float(accs.std()) * 100,
-            acc_best=float(accs.max()) * 100)
+            acc_best=float(accs.max()) * 100,
+            chosen_subhead=chosen)
         for i, acc in enumerate(accs):
             out[f'acc_subhead{i}'] = float(acc) * 100
             if losses is not None:
@@ -96,7 +113,22 @@ class ClusterMetric(BaseMetric):
             k_over = int(over.max()) + 1
             conf = confusion_matrix(over[:, chosen], labels, k_over, self.num_classes)
             out['overcluster_acc_many_to_one'] = mapped_accuracy(conf, majority_mapping(conf)) * 100
+        # Read by tools/test.py (mmiic.apis.write_cluster_mapping) to name the clusters.
+        self.cluster_mapping = dict(head='main', subhead=chosen,
+                                    mapping=per_head[chosen]['mapping'].tolist())
         MMLogger.get_current_instance().info(
             f'sub-head ACC: {np.round(accs * 100, 2).tolist()}; chosen sub-head {chosen} '
+            f'({"lowest loss" if losses is not None else "no paired views: sub-head 0"})')
+        return out
+
+    def _unlabelled_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Without labels only the label-free part: the sub-head choice and losses."""
+        chosen, losses = self._choose_subhead(results)
+        self.cluster_mapping = None
+        out = dict(chosen_subhead=chosen)
+        if losses is not None:
+            out.update({f'loss_subhead{i}': float(v) for i, v in enumerate(losses)})
+        MMLogger.get_current_instance().info(
+            f'no labels: chosen sub-head {chosen} '
             f'({"lowest loss" if losses is not None else "no paired views: sub-head 0"})')
         return out

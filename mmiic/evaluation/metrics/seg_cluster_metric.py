@@ -94,6 +94,9 @@ class SegClusterMetric(BaseMetric):
             ari=out['ari'] * 100)
         if self.num_clusters > self.num_classes:
             metrics['acc_many_to_one'] = mapped_accuracy(confusion, majority_mapping(confusion)) * 100
+        # Read by tools/test.py (mmiic.apis.write_cluster_mapping) to name the clusters.
+        self.cluster_mapping = dict(head='main', mapping=out['mapping'].tolist(),
+                                    classes=self.class_names)
         rows = [f'{name:>16s} | IoU {v * 100:6.2f} | pixels {int(n):>12d}'
                 for name, v, n in zip(self.class_names, iou, confusion.sum(axis=0))]
         print_log('per-class IoU after Hungarian matching:\n' + '\n'.join(rows),

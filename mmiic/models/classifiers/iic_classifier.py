@@ -21,7 +21,9 @@ class IICClassifier(BaseModel):
 
     ``predict()`` fills each DataSample with ``main_clusters`` ([h] cluster id
     per sub-head), ``overcluster_clusters`` if that head exists, ``pred_label``
-    (sub-head 0), and, when paired views are given, ``main_joint`` ([h, k, k]
+    and ``pred_score`` ([k] probabilities) of the main head's
+    ``cluster_heads.test_subhead`` (the one the metric chose, see
+    :class:`ChosenSubheadHook`), and, when paired views are given, ``main_joint`` ([h, k, k]
     joint mass of the sample's pairs) from which the metric ranks sub-heads
     by their IIC loss on the evaluation set.
 
@@ -108,6 +110,7 @@ class IICClassifier(BaseModel):
             from mmpretrain.structures import DataSample
             data_samples = [DataSample() for _ in range(inputs.shape[0])]
         clusters = {name: p[:, :, 0].argmax(-1) for name, p in probs.items()}  # [h, B]
+        subhead = self.cluster_heads.test_subhead
         joints = None
         if inputs.shape[1] > 1:
             first, pairs = (t.view(t.shape[0], inputs.shape[0], -1, t.shape[-1])
@@ -117,7 +120,8 @@ class IICClassifier(BaseModel):
             sample.set_metainfo(dict(main_num_clusters=probs['main'].shape[-1]))
             for name, ids in clusters.items():
                 sample.set_field(ids[:, i].cpu(), f'{name}_clusters', field_type='metainfo')
-            sample.set_pred_label(clusters['main'][0, i:i + 1])
+            sample.set_pred_label(clusters['main'][subhead, i:i + 1])
+            sample.set_pred_score(probs['main'][subhead, i, 0])
             if joints is not None:
                 sample.set_field(joints[i].cpu(), 'main_joint', field_type='metainfo')
         return data_samples
