@@ -38,4 +38,7 @@ VISUALIZERS = Registry(
 VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, scope='mmiic', locations=['mmiic.visualization'])
 
-__all__ = ['DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'METRICS', 'MODELS', 'TRANSFORMS', 'VISBACKENDS', 'VISUALIZERS']
+__all__ = [
+    'DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'METRICS', 'MODELS', 'TRANSFORMS', 'VISBACKENDS',
+    'VISUALIZERS'
+]

@@ -41,10 +41,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Predict clusters of new images with an IIC model')
     parser.add_argument('config', help='config file of the model')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('input', help='an image, a folder of images (searched recursively) or a video')
+    parser.add_argument('input',
+                        help='an image, a folder of images (searched recursively) or a video')
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--mapping', help='cluster -> class JSON (written by tools/test.py)')
-    parser.add_argument('--device', default='auto', help="'auto' (CUDA if available), 'cpu', 'cuda:0'")
+    parser.add_argument('--device', default='auto',
+                        help="'auto' (CUDA if available), 'cpu', 'cuda:0'")
     parser.add_argument('--batch-size', type=int, default=32, help='images per batch (clustering)')
     parser.add_argument('--slide-size', type=int, default=512,
                         help='segmentation: images with a side above this are predicted by a '
@@ -127,7 +129,8 @@ def write_segmentation(name: str, item, sample, out: str, names: List[str], pale
 def main() -> None:
     args = parse_args()
     count, items = iter_inputs(args.input, args.frame_step)
-    model = init_model(args.config, args.checkpoint, device=args.device, cfg_options=args.cfg_options)
+    model = init_model(args.config, args.checkpoint, device=args.device,
+                       cfg_options=args.cfg_options)
     segmentation = is_segmentor(model)
     k = model.cluster_heads.num_clusters['main']
     if segmentation and model.decode_head.test_head != 'main':

@@ -5,6 +5,7 @@ from .seg_visualizer import ClusterSegLocalVisualizer
 from .vis_backends import OptionalTensorboardVisBackend
 
 __all__ = [
-    'ClusterSegLocalVisualizer', 'OptionalTensorboardVisBackend', 'cluster_palette', 'draw_cluster_grid', 'image_to_rgb',
+    'ClusterSegLocalVisualizer', 'OptionalTensorboardVisBackend', 'cluster_palette',
+    'draw_cluster_grid', 'image_to_rgb',
     'load_cluster_names', 'overlay_clusters', 'save_cluster_mapping'
 ]

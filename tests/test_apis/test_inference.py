@@ -23,7 +23,8 @@ def _image(path, shape=(50, 70, 3), seed=0):
 
 def test_segmentation_config_with_label_loader(tmp_path):
     # mmseg's inference_model raised KeyError 'seg_map_path' here (LoadIICAnnotations kept).
-    model = init_model(osp.join(CONFIGS, 'iic_vgg_cocostuff3.py'), device='cpu', cfg_options=NARROW_SEG)
+    model = init_model(osp.join(CONFIGS, 'iic_vgg_cocostuff3.py'), device='cpu',
+                       cfg_options=NARROW_SEG)
     steps = [t['type'] for t in build_inference_pipeline(model.cfg)]
     assert steps == ['mmiic.LoadIICImage', 'Resize', 'mmiic.PackIICSegInputs']
     sample = inference_model(model, _image(tmp_path / 'photo.jpg', (60, 90, 3)))
@@ -54,7 +55,8 @@ def test_clustering_config_grey_model_and_chosen_subhead(tmp_path):
     pipeline = build_inference_pipeline(model.cfg)
     assert pipeline[0]['color_type'] == 'grayscale'
     from mmengine.dataset import Compose, pseudo_collate
-    data = model.data_preprocessor(pseudo_collate([Compose(pipeline)(dict(img_path=p)) for p in paths]))
+    loaded = [Compose(pipeline)(dict(img_path=p)) for p in paths]
+    data = model.data_preprocessor(pseudo_collate(loaded))
     assert data['inputs'].shape == (3, 1, 24, 24)
     probs = model(data['inputs'], mode='tensor')['main'][3]  # [3, 10]
     for sample, p in zip(samples, probs):

@@ -20,7 +20,8 @@ def test_read_image_keeps_depth_channels_and_rgb_order(tmp_path):
     np.testing.assert_array_equal(read_image(str(tmp_path / 'deep.tif')), deep)
     # Five channels stored planar (C, Y, X), as microscopes write them.
     planar = np.stack([np.full((8, 9), c * 1000, np.uint16) for c in range(5)])
-    tifffile.imwrite(tmp_path / 'planar.tif', planar, photometric='minisblack', planarconfig='separate')
+    tifffile.imwrite(tmp_path / 'planar.tif', planar, photometric='minisblack',
+                     planarconfig='separate')
     img = read_image(str(tmp_path / 'planar.tif'))
     assert img.shape == (8, 9, 5) and img[0, 0, 3] == 3000
     rgb = np.zeros((4, 5, 3), np.uint8)
@@ -30,7 +31,8 @@ def test_read_image_keeps_depth_channels_and_rgb_order(tmp_path):
     # Channels as pages without metadata (axes QYX) read as channels; long stacks refused.
     tifffile.imwrite(tmp_path / 'pages.tif', planar[:3], photometric='minisblack')
     assert read_image(str(tmp_path / 'pages.tif')).shape == (8, 9, 3)
-    tifffile.imwrite(tmp_path / 'stack.tif', np.zeros((40, 8, 9), np.uint16), photometric='minisblack')
+    tifffile.imwrite(tmp_path / 'stack.tif', np.zeros((40, 8, 9), np.uint16),
+                     photometric='minisblack')
     with pytest.raises(ValueError, match='stack.tif: .*stacks are not supported'):
         read_image(str(tmp_path / 'stack.tif'))
     png16 = (np.arange(12, dtype=np.uint16).reshape(3, 4) * 5000)

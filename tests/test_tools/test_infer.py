@@ -20,7 +20,8 @@ CLS_CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_cluster.py')
 
 
 def run_tool(name, argv, monkeypatch):
-    spec = importlib.util.spec_from_file_location(f'tool_{name}', osp.join(ROOT, 'tools', f'{name}.py'))
+    path = osp.join(ROOT, 'tools', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'tool_{name}', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     monkeypatch.setattr(sys, 'argv', [f'{name}.py'] + argv)
@@ -28,7 +29,8 @@ def run_tool(name, argv, monkeypatch):
 
 
 def vis_images(work_dir):
-    return {osp.basename(p) for p in glob.glob(osp.join(work_dir, '*', 'vis_data', 'vis_image', '*.png'))}
+    pattern = osp.join(work_dir, '*', 'vis_data', 'vis_image', '*.png')
+    return {osp.basename(p) for p in glob.glob(pattern)}
 
 
 def scalars(work_dir):
@@ -63,7 +65,8 @@ def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
     checkpoint = osp.join(work, 'iter_2.pth')
     assert osp.isfile(checkpoint)
     # The hooks wrote through the visualizer: overlays, joint and masses.
-    assert {'cluster_overlay_0.png', 'cluster_joint_0.png', 'cluster_mass_2.png'} <= vis_images(work)
+    expected = {'cluster_overlay_0.png', 'cluster_joint_0.png', 'cluster_mass_2.png'}
+    assert expected <= vis_images(work)
     masses = [s for s in scalars(work) if 'cluster_mass/0' in s]
     assert masses and all(abs(sum(s[f'cluster_mass/{c}'] for c in range(3)) - 1) < 1e-6
                           for s in masses)
@@ -80,7 +83,8 @@ def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
     run_tool('test', [eval_cfg, checkpoint, '--work-dir', work], monkeypatch)
     (mapping_file, ) = glob.glob(osp.join(work, '*', 'cluster_mapping.json'))
     mapping = json.load(open(mapping_file))
-    assert mapping['classes'] == ['stripes', 'flat'] and sorted(mapping['mapping']) == ['0', '1', '2']
+    assert mapping['classes'] == ['stripes', 'flat']
+    assert sorted(mapping['mapping']) == ['0', '1', '2']
     names = {int(c): (mapping['classes'][m] if m >= 0 else f'cluster {c}')
              for c, m in mapping['mapping'].items()}
 
@@ -104,7 +108,8 @@ def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
     slide_out = str(tmp_path / 'slide')
     run_tool('infer', [SEG_CONFIG, checkpoint, str(tmp_path / 'big.png'), '--out', slide_out,
                        '--slide-size', '64'], monkeypatch)
-    assert cv2.imread(osp.join(slide_out, 'clusters', 'big.png'), cv2.IMREAD_UNCHANGED).shape == (100, 150)
+    ids = cv2.imread(osp.join(slide_out, 'clusters', 'big.png'), cv2.IMREAD_UNCHANGED)
+    assert ids.shape == (100, 150)
     video = make_video(str(tmp_path / 'clip.avi'), frames=5)
     video_out = str(tmp_path / 'video')
     run_tool('infer', [SEG_CONFIG, checkpoint, video, '--out', video_out, '--frame-step', '2'],
@@ -144,7 +149,8 @@ def test_clustering_folder_train_test_infer(tmp_path, monkeypatch):
     run_tool('test', [eval_cfg, checkpoint, '--work-dir', work], monkeypatch)
     (mapping_file, ) = glob.glob(osp.join(work, '*', 'cluster_mapping.json'))
     mapping = json.load(open(mapping_file))
-    assert mapping['classes'] == ['bright', 'dark'] and sorted(mapping['mapping'].values()) == [0, 1]
+    assert mapping['classes'] == ['bright', 'dark']
+    assert sorted(mapping['mapping'].values()) == [0, 1]
     assert 0 <= mapping['subhead'] < 5
 
     out = str(tmp_path / 'out')

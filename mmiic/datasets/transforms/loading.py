@@ -71,7 +71,8 @@ def read_image(path: str) -> np.ndarray:
                 with Image.open(path) as pil:
                     img = np.asarray(pil)
             elif img.ndim == 3 and img.shape[2] in (3, 4):
-                img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB if img.shape[2] == 3 else cv2.COLOR_BGRA2RGBA)
+                code = cv2.COLOR_BGR2RGB if img.shape[2] == 3 else cv2.COLOR_BGRA2RGBA
+                img = cv2.cvtColor(img, code)
     except Exception as e:  # decoders raise many types for corrupt files
         raise ValueError(f'{path}: cannot read image ({type(e).__name__}: {e})') from e
     if img.ndim not in (2, 3) or img.size == 0:

@@ -68,7 +68,8 @@ class FixedBatchHook(Hook):
         dataset = runner.train_dataloader.dataset
         init_default_scope(runner.cfg.get('default_scope', 'mmseg'))
         pipeline = Compose(build_inference_pipeline(runner.cfg, getattr(dataset, 'metainfo', None)))
-        return [pipeline(dataset.get_data_info(i)) for i in range(min(self.num_images, len(dataset)))]
+        count = min(self.num_images, len(dataset))
+        return [pipeline(dataset.get_data_info(i)) for i in range(count)]
 
     def _fixed_batches(self, runner) -> List[dict]:
         if self._batches is None:

@@ -23,9 +23,9 @@ class IICClassifier(BaseModel):
     per sub-head), ``overcluster_clusters`` if that head exists, ``pred_label``
     and ``pred_score`` ([k] probabilities) of the main head's
     ``cluster_heads.test_subhead`` (the one the metric chose, see
-    :class:`ChosenSubheadHook`), and, when paired views are given, ``main_joint`` ([h, k, k]
-    joint mass of the sample's pairs) from which the metric ranks sub-heads
-    by their IIC loss on the evaluation set.
+    :class:`ChosenSubheadHook`), and, when paired views are given,
+    ``main_joint`` ([h, k, k] joint mass of the sample's pairs) from which the
+    metric ranks sub-heads by their IIC loss on the evaluation set.
 
     Samples whose metainfo has ``main_head_sample=False`` (e.g. STL-10's
     unlabelled split) train only the overclustering head.

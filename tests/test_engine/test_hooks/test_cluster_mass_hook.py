@@ -99,7 +99,8 @@ def test_segmentation_overlays_images_of_different_sizes():
         decode_head=dict(type='mmiic.IICHead', in_channels=4, num_classes=5),
         data_preprocessor=dict(type='mmiic.IICDataPreprocessor', in_channels=3))
     rng = np.random.default_rng(0)
-    samples = [dict(inputs=torch.from_numpy(rng.integers(0, 255, (3, 8 + 4 * i, 12), dtype=np.uint8)))
+    samples = [dict(inputs=torch.from_numpy(rng.integers(0, 255, (3, 8 + 4 * i, 12),
+                                                         dtype=np.uint8)))
                for i in range(2)]
     runner = fake_runner(model, samples)
     SegOverlayHook(num_images=2).draw(runner, 7)
