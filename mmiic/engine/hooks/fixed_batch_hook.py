@@ -98,9 +98,13 @@ class FixedBatchHook(Hook):
         images, probs = [], []
         try:
             for batch in self._fixed_batches(runner):
-                inputs = first_views(model.data_preprocessor(batch, False)['inputs'])
                 if mirror:
-                    inputs = inputs.flip(-1)
+                    # Mirror the raw images, before the pre-processing: the Sobel
+                    # x-gradient of a mirrored image is not the mirrored x-gradient.
+                    raw = batch['inputs']
+                    flipped = raw.flip(-1) if isinstance(raw, Tensor) else [t.flip(-1) for t in raw]
+                    batch = dict(batch, inputs=flipped)
+                inputs = first_views(model.data_preprocessor(batch, False)['inputs'])
                 out = model(inputs, mode='tensor')['main'][model.cluster_heads.test_subhead]
                 if out.dim() == 4:
                     out = F.interpolate(out, size=inputs.shape[-2:], mode='bilinear',

@@ -111,3 +111,20 @@ def test_segmentation_overlays_images_of_different_sizes():
     assert overlay.shape == (8 + 12, 2 * 12, 3)  # rows of input | overlay
     assert joint.shape == (15, 15, 3)
     assert abs(sum(runner.visualizer.scalars[0][1].values()) - 1) < 1e-6
+
+
+def test_mirrored_predictions_mirror_the_raw_images_before_sobel():
+    torch.manual_seed(0)
+    model = IICClassifier(
+        backbone=dict(type='mmiic.IICVGG', arch=[4, 'M'], in_channels=2),
+        head=dict(type='mmiic.ClusterHeads', in_channels=4 * 4 * 4, num_classes=3, num_subheads=1),
+        data_preprocessor=dict(type='mmiic.IICDataPreprocessor', sobel='sobel', in_channels=1))
+    samples = grey_samples(2)
+    seen = []
+    forward = model.forward
+    model.forward = lambda inputs, *a, **k: seen.append(inputs) or forward(inputs, *a, **k)
+    ClusterJointHook(num_images=2).main_probs(fake_runner(model, samples), mirror=True)
+    raw = torch.stack([s['inputs'] for s in samples]).flip(-1)
+    expected = model.data_preprocessor(dict(inputs=raw))['inputs']
+    # The x-gradient of the mirrored image, not the mirrored x-gradient (opposite sign).
+    torch.testing.assert_close(seen[0], expected)
