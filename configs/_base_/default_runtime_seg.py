@@ -24,9 +24,10 @@ env_cfg = dict(
 )
 # Local files always (work_dir/<time>/vis_data), TensorBoard too when installed.
 vis_backends = [dict(type='LocalVisBackend'), dict(type='mmiic.OptionalTensorboardVisBackend')]
-# Predictions drawn as clusters (cluster_palette, 'cluster <id>'), not as classes.
-visualizer = dict(type='mmiic.ClusterSegLocalVisualizer', vis_backends=vis_backends,
-                  name='visualizer')
+# Predictions drawn as clusters (cluster_palette, 'cluster <id>'), not as classes. No
+# fixed name: the Runner names it after the experiment, so a second Runner in one process
+# gets its own visualizer (and save_dir) instead of the first one's.
+visualizer = dict(type='mmiic.ClusterSegLocalVisualizer', vis_backends=vis_backends)
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None
