@@ -7,6 +7,8 @@ from .texture_mosaics import TextureMosaicDataset, load_textures, make_mosaic
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
-    'CIFAR10Cluster', 'CIFAR100Cluster', 'ClusterDataset', 'HeadSubsetSampler', 'COCOStuffIICDataset', 'LoadIICAnnotations', 'ManyToOneEvalDataset',
-    'PotsdamIICDataset', 'MNISTCluster', 'STL10Cluster', 'TextureMosaicDataset', 'load_textures', 'make_mosaic', 'read_idx'
+    'CIFAR10Cluster', 'CIFAR100Cluster', 'ClusterDataset', 'COCOStuffIICDataset',
+    'HeadSubsetSampler', 'LoadIICAnnotations', 'ManyToOneEvalDataset', 'MNISTCluster',
+    'PotsdamIICDataset', 'STL10Cluster', 'TextureMosaicDataset', 'load_textures', 'make_mosaic',
+    'read_idx'
 ]

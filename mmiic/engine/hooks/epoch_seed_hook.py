@@ -53,7 +53,8 @@ class SeededPipeline:
             data set (for the parts of a ``ConcatDataset``).
     """
 
-    def __init__(self, pipeline, seed: int, rank: int, epoch: torch.Tensor, offset: int = 0) -> None:
+    def __init__(self, pipeline, seed: int, rank: int, epoch: torch.Tensor,
+                 offset: int = 0) -> None:
         self.pipeline = pipeline
         self.seed, self.rank, self.epoch, self.offset = seed, rank, epoch, offset
 
