@@ -92,6 +92,41 @@ def test_crash_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
         assert (param == resumed.model.state_dict()[name]).all(), name
 
 
+def _seg_cfg(work_dir):
+    """The shipped iteration-based mosaic demo config (persistent workers), shrunk."""
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py'))
+    assert cfg.train_dataloader.num_workers >= 1 and cfg.train_dataloader.persistent_workers
+    cfg.train_dataloader.batch_size = 2
+    cfg.train_dataloader.dataset.update(num_images=4, size=48)
+    cfg.val_dataloader.dataset.update(num_images=1, size=48)
+    cfg.test_dataloader = cfg.val_dataloader
+    cfg.train_cfg.update(max_iters=4, val_interval=100)
+    cfg.default_hooks.checkpoint.interval = 2
+    cfg.custom_hooks = cfg.custom_hooks + [dict(type='RecordViewsHook')]
+    cfg.work_dir = str(work_dir)
+    return cfg
+
+
+def test_iteration_based_resume_with_persistent_workers_is_exact(tmp_path):
+    """Iteration-based configs resume by mmengine's replay of the data stream."""
+    full = Runner.from_cfg(_seg_cfg(tmp_path / 'full'))
+    full.train()
+    crash_cfg = _seg_cfg(tmp_path / 'crash')
+    crash_cfg.custom_hooks = crash_cfg.custom_hooks + [dict(type='CrashAtIterHook', at_iter=3)]
+    with pytest.raises(KeyboardInterrupt):
+        Runner.from_cfg(crash_cfg).train()
+    resume_cfg = _seg_cfg(tmp_path / 'crash')
+    resume_cfg.resume = True
+    resumed = Runner.from_cfg(resume_cfg)
+    resumed.train()
+    assert resumed.iter == 4
+    views = RecordViewsHook.seen
+    assert [views[str(tmp_path / 'crash')][i] for i in range(2, 4)] == [
+        views[str(tmp_path / 'full')][i] for i in range(2, 4)]
+    for name, param in full.model.state_dict().items():
+        assert (param == resumed.model.state_dict()[name]).all(), name
+
+
 def test_cli_trains_resumes_and_tests(tmp_path):
     data_root = make_mnist(str(tmp_path / 'mnist'), n_train=6, n_test=2)
     work_dir = str(tmp_path / 'work')
