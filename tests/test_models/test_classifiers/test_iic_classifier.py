@@ -41,6 +41,11 @@ def test_main_head_skips_overcluster_only_samples():
     for s in samples[2:]:
         s.set_metainfo(dict(main_head_sample=False))
     data = model.data_preprocessor(dict(inputs=inputs, data_samples=samples), True)
+    # The losses of a fresh model are near 0 (a difference of large terms): in
+    # float32 the batch-size dependent rounding of the convolutions shows at
+    # rel 1e-4, so compare in float64.
+    model.double()
+    data['inputs'] = data['inputs'].double()
     model.eval()  # fixed BN statistics, so the two losses are comparable
     with torch.no_grad():
         masked = model(**data, mode='loss')['loss_main']
