@@ -16,7 +16,9 @@ checkpoint). ``builtins.getattr`` is never allowed as such: the name is mapped
 to :func:`_history_buffer_getattr`, which resolves only the statistics methods
 of ``HistoryBuffer``, because an unrestricted ``getattr`` lets a crafted pickle
 walk from any allowed object to ``eval``. Anything else in a pickle (``os.system``,
-a class with a malicious ``__reduce__``) is refused by torch before it runs.
+a class with a malicious ``__reduce__``) is refused by torch before it runs;
+globals a user allowed with ``torch.serialization.add_safe_globals`` (for a
+checkpoint they trust) stay allowed.
 """
 import os.path as osp
 import pickle

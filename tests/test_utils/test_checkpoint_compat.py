@@ -156,3 +156,16 @@ def test_getattr_is_limited_to_history_buffer_statistics(tmp_path):
     torch.save({'state_dict': {}, 'meta': _GetattrPayload()}, path)
     with pytest.raises(pickle.UnpicklingError, match='refusing getattr'):
         _load_checkpoint(path, map_location='cpu')
+
+
+class _TrustedExtra:
+    """A type a user's own checkpoint may hold."""
+
+
+def test_types_the_user_allows_still_load(tmp_path):
+    path = str(tmp_path / 'extra.pth')
+    torch.save({'state_dict': {}, 'meta': _TrustedExtra()}, path)
+    with pytest.raises(pickle.UnpicklingError, match='_TrustedExtra'):
+        _load_checkpoint(path, map_location='cpu')
+    with torch.serialization.safe_globals([_TrustedExtra]):
+        assert isinstance(_load_checkpoint(path, map_location='cpu')['meta'], _TrustedExtra)
