@@ -43,9 +43,9 @@ def wheel(tmp_path_factory):
     for name in ('setup.py', 'MANIFEST.in', 'README.md', 'LICENSE', 'CHANGELOG.md', 'CITATION.cff',
                  'requirements.txt'):
         shutil.copy(osp.join(ROOT, name), src / name)
-    proc = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation',
-                           '--disable-pip-version-check', str(src), '-w', str(tmp / 'dist')],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps',
+                           '--no-build-isolation', '--disable-pip-version-check', str(src), '-w',
+                           str(tmp / 'dist')], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     wheels = glob.glob(str(tmp / 'dist' / 'mmiic-*.whl'))
     assert len(wheels) == 1
@@ -73,7 +73,8 @@ def test_wheel_ships_configs_and_tools_for_mim(wheel):
 
 def test_wheel_declares_version_ranges(wheel):
     requires = _requires(wheel)
-    for name, spec in (('mmengine', ('>=0.10.7', '<1.0.0')), ('mmsegmentation', ('>=1.2.2', '<1.3.0')),
+    for name, spec in (('mmengine', ('>=0.10.7', '<1.0.0')),
+                       ('mmsegmentation', ('>=1.2.2', '<1.3.0')),
                        ('mmpretrain', ('>=1.2.0', '<1.3.0')), ('mmcv', ('>=2.0.0', '<2.2.0'))):
         assert all(part in requires[name] for part in spec), requires[name]
         assert '==' not in requires[name]

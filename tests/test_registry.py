@@ -91,8 +91,8 @@ def test_prefixed_types_build_from_the_scopes_own_registries(scope):
         assert isinstance(registry.MODELS.build(dict(type='mmiic.IICLoss')), IICLoss)
         assert isinstance(registry.HOOKS.build(dict(type='mmiic.HeadAlternationHook')),
                           HeadAlternationHook)
-        assert isinstance(registry.METRICS.build(dict(type='mmiic.SegClusterMetric', num_classes=2)),
-                          SegClusterMetric)
+        metric = registry.METRICS.build(dict(type='mmiic.SegClusterMetric', num_classes=2))
+        assert isinstance(metric, SegClusterMetric)
 
 
 def test_cocostuff3_config_builds_under_its_name():
@@ -104,8 +104,9 @@ def test_cocostuff3_config_builds_under_its_name():
         views = TRANSFORMS.build(cfg.train_pipeline[-2])
     assert isinstance(model, IICSegmentor)
     assert isinstance(model.decode_head, IICHead)
-    assert all(isinstance(loss, IICLoss) for loss in model.decode_head.cluster_heads.losses.values())
-    assert model.decode_head.cluster_heads.losses['main'].lamb == 1.5
+    losses = model.decode_head.cluster_heads.losses
+    assert all(isinstance(loss, IICLoss) for loss in losses.values())
+    assert losses['main'].lamb == 1.5
     assert isinstance(views, IICDenseViews)
 
 

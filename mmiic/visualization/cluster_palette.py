@@ -99,7 +99,8 @@ def draw_legend(palette: np.ndarray, width: int, prefix: str = 'cluster',
 def label_panel(image: np.ndarray, text: str, height: int = 16) -> np.ndarray:
     """``image`` [H, W, 3] with a white caption bar of ``text`` on top."""
     bar = np.full((height, image.shape[1], 3), 255, np.uint8)
-    cv2.putText(bar, text, (3, height - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+    cv2.putText(bar, text, (3, height - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1,
+                cv2.LINE_AA)
     return np.concatenate([bar, image], axis=0)
 
 
@@ -154,7 +155,8 @@ def draw_prediction(image: np.ndarray, sample) -> np.ndarray:
         k = (sample.seg_logits.data.shape[0] if 'seg_logits' in sample else int(ids.max()) + 1)
         if ids.shape != rgb.shape[:2]:
             # Predictions are at the original size, the input may be resized.
-            ids = cv2.resize(ids.astype(np.int32), rgb.shape[1::-1], interpolation=cv2.INTER_NEAREST)
+            ids = cv2.resize(ids.astype(np.int32), rgb.shape[1::-1],
+                             interpolation=cv2.INTER_NEAREST)
         palette = cluster_palette(k)
         panels = hstack_panels([label_panel(rgb, 'image'),
                                 label_panel(paint_clusters(ids, palette), f'clusters (k = {k})')])

@@ -51,7 +51,8 @@ def test_paired_views_of_image_clustering(tmp_path):
     proc = subprocess.run(
         [sys.executable, 'tools/analysis_tools/browse_dataset.py', MNIST_CONFIG, '--output-dir',
          str(tmp_path / 'out'), '--not-show', '--show-number', '3', '--cfg-options', *options],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True, timeout=300)
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True,
+        timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     files = sorted(os.listdir(tmp_path / 'out'))
     assert files == ['train_00000.png', 'train_00001.png', 'train_00002.png']

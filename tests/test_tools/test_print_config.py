@@ -12,7 +12,8 @@ def test_prints_and_saves_the_merged_config(tmp_path):
     proc = subprocess.run(
         [sys.executable, 'tools/misc/print_config.py', MOSAIC_CONFIG, '--save-path', saved,
          '--cfg-options', 'train_cfg.max_iters=7'],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True, timeout=120)
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True,
+        timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "type='mmiic.IICSegmentor'" in proc.stdout
     assert 'max_iters=7' in proc.stdout

@@ -84,7 +84,8 @@ def test_cli_writes_metrics_and_pictures(tiny_mosaic, tmp_path):
         [sys.executable, 'tools/test.py', MOSAIC_CONFIG, checkpoint, '--work-dir',
          str(tmp_path / 'w'), '--out', str(tmp_path / 'm.json'), '--out-item', 'metrics',
          '--show-dir', str(tmp_path / 'vis'), '--cfg-options', *options],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True, timeout=300)
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True,
+        timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'seg/acc' in mmengine.load(str(tmp_path / 'm.json'))
     assert len(os.listdir(tmp_path / 'vis')) == 2
