@@ -53,3 +53,10 @@ def test_hungarian_cells_are_framed_in_the_heat_map(tmp_path):
     assert red.sum() > 50  # two framed cells
     tool.write_csv(str(tmp_path / 'cm.csv'), confusion, ['a', 'b'], mapping)
     assert [r[-1] for r in _read_csv(tmp_path / 'cm.csv')] == ['matched_class', 'b', 'a', '']
+
+
+def test_samples_without_labels_are_named():
+    import pytest
+    collector = tool.ConfusionCollector(num_classes=3)
+    with pytest.raises(ValueError, match='test sample a.png has none'):
+        collector.process({}, [dict(img_path='a.png', pred_sem_seg=dict(data=np.zeros((1, 2, 2))))])

@@ -61,6 +61,9 @@ class ConfusionCollector(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
+            if 'gt_sem_seg' not in sample and 'gt_label' not in sample:
+                raise ValueError('the confusion matrix needs labels: test sample '
+                                 f'{sample.get("img_path", sample.get("sample_idx"))} has none')
             if 'pred_sem_seg' in sample:
                 pred = sample['pred_sem_seg']['data'].squeeze()
                 k = sample['seg_logits']['data'].shape[0]
