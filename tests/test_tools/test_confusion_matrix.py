@@ -3,6 +3,7 @@ import csv
 import os.path as osp
 
 import numpy as np
+import pytest
 from conftest import MNIST_CONFIG, MOSAIC_CONFIG, load_tool
 
 from mmiic.evaluation.functional import hungarian_mapping
@@ -56,7 +57,6 @@ def test_hungarian_cells_are_framed_in_the_heat_map(tmp_path):
 
 
 def test_samples_without_labels_are_named():
-    import pytest
     collector = tool.ConfusionCollector(num_classes=3)
     with pytest.raises(ValueError, match='test sample a.png has none'):
         collector.process({}, [dict(img_path='a.png', pred_sem_seg=dict(data=np.zeros((1, 2, 2))))])
