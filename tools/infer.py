@@ -32,7 +32,7 @@ import mmiic  # noqa: F401  registers modules
 from mmiic.apis import inference_model, init_model, is_segmentor, set_slide_inference
 from mmiic.datasets import list_images
 from mmiic.datasets.transforms import read_image
-from mmiic.visualization import cluster_palette, image_to_rgb, load_cluster_names, overlay_clusters
+from mmiic.visualization import cluster_palette, load_cluster_names, overlay_clusters, to_rgb_uint8
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg', '.wmv')
 
@@ -93,9 +93,9 @@ def iter_inputs(path: str, frame_step: int = 1) -> Tuple[int, Iterator[Tuple[str
 def display_image(item) -> np.ndarray:
     """An input as [H, W, 3] uint8 RGB for the overlays."""
     if isinstance(item, str):
-        return image_to_rgb(read_image(item))
+        return to_rgb_uint8(read_image(item))
     frame = item[..., [2, 1, 0]] if item.ndim == 3 and item.shape[2] >= 3 else item
-    return image_to_rgb(frame)
+    return to_rgb_uint8(frame)
 
 
 def legend(names: List[str], ids: np.ndarray, palette: np.ndarray, width: int) -> np.ndarray:

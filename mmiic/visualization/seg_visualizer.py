@@ -7,7 +7,7 @@ from mmengine.dist import master_only
 from mmseg.visualization import SegLocalVisualizer
 
 from mmiic.registry import VISUALIZERS
-from .palette import cluster_palette
+from .cluster_palette import cluster_palette
 
 
 @VISUALIZERS.register_module()

@@ -3,11 +3,14 @@ from .geometry import random_affine, warp
 from .loading import (IMG_EXTENSIONS, LoadIICImage, channel_statistics, convert_channels, read_image,
                       to_uint8)
 from .paired_views import IICPairedViews, PackIICClsInputs, stack_views
-from .view_transforms import (IICCenterCropResize, IICRandomAffine, IICRandomColorJitter, IICRandomCropResize, IICRandomGreyscale,
-                              IICRandomHorizontalFlip, IICRandomRotation)
+from .view_transforms import (IICCenterCropResize, IICRandomAffine, IICRandomColorJitter,
+                              IICRandomCropResize, IICRandomGreyscale, IICRandomHorizontalFlip,
+                              IICRandomRotation)
 
 __all__ = [
-    'IICCenterCropResize', 'IICDenseViews', 'IMG_EXTENSIONS', 'LoadIICImage', 'channel_statistics',
-    'convert_channels', 'read_image', 'to_uint8', 'IICPairedViews', 'PackIICSegInputs', 'random_affine', 'warp', 'PackIICClsInputs', 'IICRandomAffine', 'IICRandomColorJitter',
-    'IICRandomCropResize', 'IICRandomGreyscale', 'IICRandomHorizontalFlip', 'IICRandomRotation', 'stack_views'
+    'IICCenterCropResize', 'IICDenseViews', 'IICPairedViews', 'IICRandomAffine',
+    'IICRandomColorJitter', 'IICRandomCropResize', 'IICRandomGreyscale', 'IICRandomHorizontalFlip',
+    'IICRandomRotation', 'IMG_EXTENSIONS', 'LoadIICImage', 'PackIICClsInputs', 'PackIICSegInputs',
+    'channel_statistics', 'convert_channels', 'random_affine', 'read_image', 'stack_views',
+    'to_uint8', 'warp'
 ]
