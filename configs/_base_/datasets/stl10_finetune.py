@@ -10,7 +10,8 @@ data_root = 'data/stl10'
 train_pipeline = [
     dict(type='RandomCrop', crop_size=64),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='mmiic.IICRandomColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.125),
+    dict(type='mmiic.IICRandomColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
+         hue=0.125),
     dict(type='PackInputs'),
 ]
 test_pipeline = [

@@ -76,7 +76,7 @@ class IICDataPreprocessor(BaseDataPreprocessor):
             self.register_buffer('std', torch.tensor(std).view(-1, 1, 1), False)
 
     def _process(self, images: Tensor) -> Tensor:
-        """[M, C, H, W] uint8/float -> [M, C', H, W] float (channels selected, normalised, Sobel)."""
+        """[M, C, H, W] uint8/float -> [M, C', H, W] float: channels, normalisation, Sobel."""
         if self.in_channels is not None and images.shape[1] != self.in_channels:
             raise ValueError(f'images have {images.shape[1]} channels (shape '
                              f'{tuple(images.shape)}) but the data preprocessor expects '
