@@ -48,7 +48,7 @@ def finetune_cfg(checkpoint, data_root, work_dir):
         shrink_views(loader.dataset.pipeline)
     # 4 labelled train images, batch 2: one epoch = 2 iterations, then one validation.
     cfg.train_cfg.max_epochs = 1
-    cfg.default_hooks.checkpoint.interval = 1
+    cfg.default_hooks.checkpoint.update(save_last=False, save_best=None)
     cfg.default_hooks.logger.interval = 1
     cfg.work_dir = work_dir
     return cfg
