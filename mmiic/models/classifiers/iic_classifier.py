@@ -92,11 +92,10 @@ class IICClassifier(BaseModel):
             keep = torch.tensor([ds.metainfo.get('main_head_sample', True) for ds in data_samples],
                                 device=probs.device)
             if not keep.all():
+                # Even with no sample left the loss runs (it scores an empty
+                # batch 0): under a global joint the other ranks need this
+                # rank's share of the joint.
                 probs = probs[:, keep]
-                if probs.shape[1] == 0:
-                    # A batch of only overclustering-subset images: nothing to learn for main.
-                    zero = sum(p.sum() for p in self.cluster_heads.parameters()) * 0
-                    return {'loss_main': zero}
         return self.cluster_heads.loss(*self._pairs(probs), head=head)
 
     @torch.no_grad()

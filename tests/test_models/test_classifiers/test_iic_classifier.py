@@ -53,6 +53,19 @@ def test_main_head_skips_overcluster_only_samples():
     assert all_four.item() != pytest.approx(first_two.item(), rel=1e-5)
 
 
+def test_batch_without_main_head_samples_scores_zero_and_leaves_overcluster_alone():
+    model = IICClassifier(**MODEL)
+    inputs, samples = _batch()
+    for s in samples:
+        s.set_metainfo(dict(main_head_sample=False))
+    data = model.data_preprocessor(dict(inputs=inputs, data_samples=samples), True)
+    losses = model(**data, mode='loss')
+    assert losses['loss_main'].item() == 0.0
+    losses['loss_main'].backward()
+    assert (model.cluster_heads.heads['main'].predictors[0].weight.grad == 0).all()
+    assert model.cluster_heads.heads['overcluster'].predictors[0].weight.grad is None
+
+
 def test_predict_fills_every_subhead_and_the_joint():
     model = IICClassifier(**MODEL).eval()
     inputs, samples = _batch(b=3, r=1)
