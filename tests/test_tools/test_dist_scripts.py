@@ -33,15 +33,16 @@ def _test_metrics(work_dir):
     logs = glob.glob(osp.join(work_dir, '*', '*.json'))
     assert len(logs) == 1, logs
     with open(logs[0]) as f:
-        return json.load(f)
+        return {key: value for key, value in json.load(f).items() if '/' in key}  # not timings
 
 
-def _train_then_compare_tests(config, opts, test_opts, tmp_path):
+def _train_then_compare_tests(config, opts, test_opts, tmp_path, train_log_has=()):
     """2-rank dist_train.sh; then dist_test.sh on 2 ranks vs test.py on 1."""
     work = str(tmp_path / 'train')
     log = _run(['bash', osp.join(TOOLS, 'dist_train.sh'), config, '2', '--work-dir', work,
                 '--cfg-options', *opts], cwd=str(tmp_path))
-    assert 'Distributed training: True' in log and 'world_size: 2' in log
+    for text in ('Distributed training: True', 'GPU number: 2', *train_log_has):  # GPU: world size
+        assert text in log, text
     checkpoints = glob.glob(osp.join(work, '*.pth'))
     assert len(checkpoints) == 1, checkpoints
     single = str(tmp_path / 'single')
@@ -69,7 +70,8 @@ def test_clustering_trains_on_two_ranks_and_tests_exactly(tmp_path):
     opts += ['train_dataloader.batch_size=4', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=2',
              "model.backbone.arch=[4,'M',8,'M',8,'M']", 'model.head.in_channels=72',
              'model.head.num_subheads=3']
-    metrics = _train_then_compare_tests(config, opts, ['test_dataloader.batch_size=2'], tmp_path)
+    metrics = _train_then_compare_tests(config, opts, ['test_dataloader.batch_size=2'], tmp_path,
+                                        train_log_has=['Epoch(train) [1][2/2]'])
     assert 'cluster/acc' in metrics and 'cluster/loss_subhead2' in metrics
 
 
