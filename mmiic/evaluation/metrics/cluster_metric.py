@@ -27,6 +27,11 @@ class ClusterMetric(BaseMetric):
 
     Per sample only h cluster ids and an [h, k, k] joint are kept; the
     Hungarian matching runs once, on rank 0 (mmengine's BaseMetric gathers).
+    Being per sample, the results of all ranks are gathered without the
+    distributed sampler's padding, so the sub-head choice uses the joints of
+    every image exactly once; with seeded evaluation views
+    (``IICPairedViews(seed=...)``) any number of processes gives the metrics
+    of one.
 
     Args:
         num_classes (int): classes of the labels.
