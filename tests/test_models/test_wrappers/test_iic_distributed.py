@@ -44,8 +44,10 @@ class RecordHeadsHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         heads = self._heads(runner)
-        changed = {name: any(not torch.equal(a, b) for a, b in zip(self._before[name], head.parameters()))
-                   for name, head in heads.heads.items()}
+        changed = {
+            name: any(not torch.equal(a, b) for a, b in zip(self._before[name], head.parameters()))
+            for name, head in heads.heads.items()
+        }
         self.records.append(dict(iter=runner.iter, active=heads.active_head, changed=changed,
                                  views=self._views))
 
@@ -154,7 +156,8 @@ def test_sync_bn_is_one_config_line_for_every_backbone(tmp_path, monkeypatch):
         for cfg in (vgg, resnet):
             cfg.sync_bn = 'torch'
             runner = Runner.from_cfg(cfg)
-            norms = [m for m in runner.model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+            norms = [m for m in runner.model.modules()
+                     if isinstance(m, nn.modules.batchnorm._BatchNorm)]
             assert norms and not any(isinstance(m, nn.SyncBatchNorm) for m in norms)
             with open(runner.logger.log_file) as f:
                 assert f'SyncBatchNorm needs CUDA: its {len(norms)} layers' in f.read()
