@@ -15,7 +15,8 @@ class IICDistributedDataParallel(MMDistributedDataParallel):
 
     Selected in the configs (``configs/_base_/default_runtime_*.py``) by::
 
-        model_wrapper_cfg = dict(type='mmiic.IICDistributedDataParallel')
+        model_wrapper_cfg = dict(type='mmiic.IICDistributedDataParallel',
+                                 find_unused_parameters=True)
 
     Differences from mmengine's wrapper:
 
