@@ -45,8 +45,21 @@ class SegClusterMetric(BaseMetric):
     (not one running sum per rank) lets mmengine's result collection drop the
     samples that the distributed sampler pads each rank's share with, so
     ``dist_test.sh`` on any number of ranks gives exactly the metrics of one
-    process. With more clusters than classes (an overclustering head) the
-    many-to-one accuracy is reported too.
+    process.
+
+    With more clusters than classes (an overclustering head) the
+    many-to-one accuracy (each cluster mapped to its majority class) is
+    reported too:
+
+    * ``acc_many_to_one_train_fit``: the paper's semi-supervised
+      overclustering protocol (§4.1): the map is fit on the images marked
+      ``mapping_fit=True`` (a labelled train split, see
+      :class:`ManyToOneEvalDataset`) and scored on the other (test) images.
+      Reported only when the evaluation set has such images.
+    * ``acc_many_to_one_transductive``: the map fit on the scored images
+      themselves; optimistic, not the paper's protocol.
+
+    Every other metric uses the scored (non-fit) images only.
 
     Args:
         num_classes (int): classes of the labels.
@@ -83,20 +96,29 @@ class SegClusterMetric(BaseMetric):
             if pred.shape != label.shape:
                 raise ValueError(f'prediction {tuple(pred.shape)} and label {tuple(label.shape)} '
                                  f'differ in size ({sample.get("img_path")})')
-            self.results.append(confusion_matrix(pred, label, self.num_clusters, self.num_classes,
-                                                 self.ignore_index))
+            self.results.append(dict(
+                fit=bool(sample.get('mapping_fit', False)),
+                confusion=confusion_matrix(pred, label, self.num_clusters, self.num_classes,
+                                           self.ignore_index)))
 
-    def compute_metrics(self, results: List[np.ndarray]) -> Dict[str, float]:
-        confusion = np.sum(results, axis=0)
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        zero = np.zeros((self.num_clusters, self.num_classes), np.int64)
+        confusion = sum((r['confusion'] for r in results if not r['fit']), zero)
+        fit = sum((r['confusion'] for r in results if r['fit']), zero)
         out = metrics_from_confusion(confusion)
         iou = matched_iou(confusion, out['mapping'])
         metrics = OrderedDict(
             acc=out['acc'] * 100, miou=float(np.nanmean(iou)) * 100, nmi=out['nmi'] * 100,
             ari=out['ari'] * 100)
         if self.num_clusters > self.num_classes:
-            metrics['acc_many_to_one'] = mapped_accuracy(confusion, majority_mapping(confusion)) * 100
+            metrics['acc_many_to_one_transductive'] = mapped_accuracy(
+                confusion, majority_mapping(confusion)) * 100
+            if fit.sum():
+                metrics['acc_many_to_one_train_fit'] = mapped_accuracy(
+                    confusion, majority_mapping(fit)) * 100
         rows = [f'{name:>16s} | IoU {v * 100:6.2f} | pixels {int(n):>12d}'
                 for name, v, n in zip(self.class_names, iou, confusion.sum(axis=0))]
-        print_log('per-class IoU after Hungarian matching:\n' + '\n'.join(rows),
+        print_log(f'per-class IoU after Hungarian matching ({int(confusion.sum())} test pixels; '
+                  f'{int(fit.sum())} labelled pixels fit the many-to-one map):\n' + '\n'.join(rows),
                   logger=MMLogger.get_current_instance())
         return metrics
