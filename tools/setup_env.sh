@@ -52,7 +52,7 @@ step "3/6 numpy, scipy, mmengine ${MMENGINE_VERSION}, test tools"
 # numpy<2.3: the suite runs on numpy 2.2 here; newer numpy is untested with the
 # OpenMMLab 1.x packages. opencv-python-headless keeps cv2 free of X11 libraries.
 "${PIP[@]}" install -q 'numpy>=1.26,<2.3' scipy 'opencv-python-headless<4.13' \
-    "mmengine==${MMENGINE_VERSION}" pytest matplotlib scikit-learn scikit-image \
+    "mmengine==${MMENGINE_VERSION}" pytest matplotlib scikit-learn scikit-image tifffile \
     || fail "installing numpy/scipy/mmengine/pytest"
 # Real images for the demos and tests, shipped inside these packages (data only:
 # installed without their dependencies and never imported).

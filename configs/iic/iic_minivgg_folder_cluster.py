@@ -74,6 +74,7 @@ val_dataloader = dict(
     dataset=dict(type=dataset_type, data_root=data_root, labels=None, pipeline=test_pipeline,
                  test_mode=True))
 test_dataloader = val_dataloader
+auto_scale_lr = dict(base_batch_size=128)  # train_dataloader.batch_size
 val_evaluator = dict(type='mmiic.ClusterMetric', num_classes=num_clusters)
 test_evaluator = val_evaluator
 
