@@ -7,8 +7,13 @@ objects (numpy arrays, numpy scalars, and the buffer's statistics methods,
 pickled as ``getattr(HistoryBuffer, 'mean')``). So ``--resume`` and
 ``load_from`` fail with an ``UnpicklingError``.
 
-mmiic re-registers the local file loader through mmengine's extension point
-(``CheckpointLoader.register_scheme``) with a loader that keeps
+mmiic re-registers the local file loader and the URL loaders (``http://``,
+``https://``, ``open-mmlab://``, ``openmmlab://``, ``torchvision://``,
+``modelzoo://``, ``mmcls://``; mmengine's versions of the last five call its
+``load_from_http`` by name, which downloads through
+``torch.hub.load_state_dict_from_url`` with ``weights_only=False``) through
+mmengine's extension point (``CheckpointLoader.register_scheme``) with loaders
+that keep
 ``weights_only=True`` and, for the duration of the load only, allows exactly the
 globals such a checkpoint holds (:data:`MMENGINE_CHECKPOINT_GLOBALS`, the list
 ``torch.serialization.get_unsafe_globals_in_checkpoint`` gives for a Runner
@@ -20,14 +25,19 @@ a class with a malicious ``__reduce__``) is refused by torch before it runs;
 globals a user allowed with ``torch.serialization.add_safe_globals`` (for a
 checkpoint they trust) stay allowed.
 """
+import os
 import os.path as osp
 import pickle
-from typing import Callable, List, Tuple, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
+from mmengine.dist import get_dist_info
 from mmengine.logging import HistoryBuffer
-from mmengine.runner.checkpoint import CheckpointLoader
+from mmengine.runner.checkpoint import (CheckpointLoader, _get_mmengine_home,
+                                        _process_mmcls_checkpoint, get_deprecated_model_names,
+                                        get_external_models, get_mmcls_models,
+                                        get_torchvision_models)
 from mmengine.utils import digit_version
 
 SafeGlobal = Union[Callable, Tuple[Callable, str]]
@@ -108,11 +118,90 @@ def load_from_local(filename: str, map_location=None) -> dict:
         return torch.load(filename, map_location=map_location, weights_only=True)
 
 
+def _load_url(url: str, map_location, model_dir: Optional[str], progress: bool) -> dict:
+    with torch.serialization.safe_globals(MMENGINE_CHECKPOINT_GLOBALS):
+        return torch.hub.load_state_dict_from_url(
+            url, model_dir=model_dir, map_location=map_location, progress=progress,
+            weights_only=True)
+
+
+def load_from_http(filename: str, map_location=None, model_dir: Optional[str] = None,
+                   progress: bool = os.isatty(0)) -> dict:
+    """Download (into ``TORCH_HOME/hub/checkpoints``) and load a checkpoint URL.
+
+    Same as mmengine's ``load_from_http`` (rank 0 downloads first in
+    distributed runs) but loads with ``weights_only=True`` and only
+    :data:`MMENGINE_CHECKPOINT_GLOBALS` allowed.
+
+    Args:
+        filename (str): ``http://`` or ``https://`` URL.
+        map_location: see :func:`torch.load`.
+        model_dir (str, optional): download folder; torch.hub's by default.
+        progress (bool): show a download progress bar.
+
+    Returns:
+        dict: the loaded checkpoint.
+
+    Raises:
+        pickle.UnpicklingError: the file holds a global that is not allowed.
+    """
+    rank, world_size = get_dist_info()
+    checkpoint = None
+    if rank == 0:
+        checkpoint = _load_url(filename, map_location, model_dir, progress)
+    if world_size > 1:
+        torch.distributed.barrier()
+        if rank > 0:
+            checkpoint = _load_url(filename, map_location, model_dir, progress)
+    return checkpoint
+
+
+def load_from_torchvision(filename: str, map_location=None) -> dict:
+    """``torchvision://NAME`` (or the deprecated ``modelzoo://NAME``), loaded safely."""
+    prefix = 'modelzoo://' if filename.startswith('modelzoo://') else 'torchvision://'
+    return load_from_http(get_torchvision_models()[filename[len(prefix):]],
+                          map_location=map_location)
+
+
+def load_from_openmmlab(filename: str, map_location=None) -> dict:
+    """``open-mmlab://NAME`` / ``openmmlab://NAME``, resolved as mmengine does
+    (its model list, deprecated names, URLs or files under the mmengine home),
+    loaded safely."""
+    prefix = 'open-mmlab://' if filename.startswith('open-mmlab://') else 'openmmlab://'
+    model_name = filename[len(prefix):]
+    model_name = get_deprecated_model_names().get(model_name, model_name)
+    model_url = get_external_models()[model_name]
+    if model_url.startswith(('http://', 'https://')):
+        return load_from_http(model_url, map_location=map_location)
+    return load_from_local(osp.join(_get_mmengine_home(), model_url), map_location=map_location)
+
+
+def load_from_mmcls(filename: str, map_location=None) -> dict:
+    """``mmcls://NAME``, loaded safely and converted as mmengine does."""
+    checkpoint = load_from_http(get_mmcls_models()[filename[len('mmcls://'):]],
+                                map_location=map_location)
+    return _process_mmcls_checkpoint(checkpoint)
+
+
+#: Scheme prefix -> safe loader, installed by :func:`register_checkpoint_loader`.
+SAFE_LOADERS = {
+    '': load_from_local,
+    'http://': load_from_http,
+    'https://': load_from_http,
+    'torchvision://': load_from_torchvision,
+    'modelzoo://': load_from_torchvision,
+    'open-mmlab://': load_from_openmmlab,
+    'openmmlab://': load_from_openmmlab,
+    'mmcls://': load_from_mmcls,
+}
+
+
 def register_checkpoint_loader() -> None:
-    """Install :func:`load_from_local` for plain paths where torch needs it.
+    """Install the safe loaders of :data:`SAFE_LOADERS` where torch needs them.
 
     Before torch 2.6 ``torch.load`` unpickles everything by default and
     mmengine's own loader works unchanged, so it is left alone there.
     """
     if digit_version(torch.__version__) >= digit_version('2.6.0'):
-        CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
+        for prefix, loader in SAFE_LOADERS.items():
+            CheckpointLoader.register_scheme(prefixes=prefix, loader=loader, force=True)

@@ -1,9 +1,13 @@
 """Checkpoints load with weights_only=True: Runner checkpoints (clustering and
 segmentation) load, resume and serve as load_from; crafted pickles are refused
 before any of their code runs."""
+import functools
+import http.server
 import os
 import os.path as osp
 import pickle
+import shutil
+import threading
 
 import pytest
 import torch
@@ -14,7 +18,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
 import mmiic  # noqa: F401  installs the loader
-from mmiic.utils import load_from_local
+from mmiic.utils import load_from_http, load_from_local
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
@@ -59,6 +63,30 @@ def mnist_checkpoint(tmp_path_factory):
 
 def test_loader_is_installed_for_plain_paths():
     assert CheckpointLoader._schemes[''] is load_from_local
+
+
+@pytest.mark.parametrize('prefix', ['http://', 'https://', 'open-mmlab://', 'openmmlab://',
+                                    'torchvision://', 'modelzoo://', 'mmcls://'])
+def test_safe_loaders_are_installed_for_url_schemes(prefix):
+    loader = CheckpointLoader._schemes[prefix]
+    assert loader.__module__ == 'mmiic.utils.checkpoint_compat'
+
+
+@pytest.fixture
+def http_root(tmp_path, monkeypatch):
+    """Serve ``tmp_path / 'srv'`` on 127.0.0.1 (random port); torch.hub caches under tmp_path."""
+    root = tmp_path / 'srv'
+    root.mkdir()
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    server.timeout = 5
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f'http://127.0.0.1:{server.server_address[1]}'
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
 
 
 def test_runner_checkpoint_loads_with_its_message_hub(mnist_checkpoint):
@@ -138,6 +166,29 @@ def test_crafted_checkpoint_is_refused_and_runs_nothing(payload, tmp_path):
     with pytest.raises(pickle.UnpicklingError):
         _load_checkpoint(path, map_location='cpu')
     assert not osp.exists(marker)
+
+
+def test_crafted_url_checkpoint_is_refused_and_runs_nothing(http_root, tmp_path):
+    root, url = http_root
+    marker = str(tmp_path / 'created_by_the_payload')
+    torch.save({'state_dict': {'w': torch.zeros(1)}, 'meta': _ExecPayload(marker)},
+               str(root / 'evil.pth'))
+    with pytest.raises(pickle.UnpicklingError):
+        _load_checkpoint(f'{url}/evil.pth', map_location='cpu')
+    assert not osp.exists(marker)
+    # It was downloaded into TORCH_HOME, i.e. really fetched over HTTP.
+    assert osp.isfile(tmp_path / 'torch_home' / 'hub' / 'checkpoints' / 'evil.pth')
+
+
+def test_runner_checkpoint_loads_from_a_url(http_root, mnist_checkpoint):
+    root, url = http_root
+    shutil.copy(mnist_checkpoint, root / 'run.pth')
+    ckpt = _load_checkpoint(f'{url}/run.pth', map_location='cpu')
+    expected = torch.load(mnist_checkpoint, map_location='cpu', weights_only=False)
+    assert ckpt['state_dict'].keys() == expected['state_dict'].keys()
+    for key, value in expected['state_dict'].items():
+        assert torch.equal(ckpt['state_dict'][key], value)
+    assert isinstance(load_from_http(f'{url}/run.pth')['message_hub'], dict)
 
 
 def test_crafted_checkpoint_is_refused_by_load_from(tmp_path):
