@@ -35,3 +35,13 @@ def test_default_shapes_come_from_the_configs():
     assert tool.default_input_shape(seg) == (3, 128, 128)
     cls = Config.fromfile(osp.join(ROOT, 'configs', 'iic', 'iic_resnet5g_stl10.py'))
     assert tool.default_input_shape(cls) == (3, 64, 64)
+
+
+def test_config_without_a_test_set():
+    # iic_minivgg_folder_seg.py sets test_dataloader = None: the shape comes
+    # from the training crops, or from --shape without any lookup.
+    config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')
+    assert tool.default_input_shape(Config.fromfile(config)) == (3, 128, 128)
+    result = tool.main([config, '--shape', '32'])
+    assert result['params'] == _num_params(config)
+    assert result['flops'] > 0

@@ -55,14 +55,19 @@ def _find(node: Any, key: str) -> Optional[Any]:
     return None
 
 
+def _input_channels(cfg: Config) -> int:
+    return cfg.model.get('data_preprocessor', {}).get('in_channels') or 3
+
+
 def default_input_shape(cfg: Config) -> Tuple[int, int, int]:
-    """(C, H, W) of the images the config's model is tested on."""
-    channels = cfg.model.get('data_preprocessor', {}).get('in_channels') or 3
-    size = _find(cfg.test_dataloader.dataset.get('pipeline', []), 'out_size')
+    """(C, H, W) of the images the config's model is tested on (or trained on,
+    for a config without a test set, such as ``iic_minivgg_folder_seg.py``)."""
+    dataloader = cfg.get('test_dataloader') or cfg.train_dataloader
+    size = _find(dataloader.dataset.get('pipeline', []), 'out_size')
     if size is None:
         size = cfg.get('crop_size', 128)
     height, width = (size, size) if isinstance(size, int) else tuple(size)
-    return channels, height, width
+    return _input_channels(cfg), height, width
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -82,11 +87,12 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
-    channels, height, width = default_input_shape(cfg)
     if args.shape:
         if len(args.shape) not in (1, 2):
             raise ValueError(f'--shape takes H W or one side, got {args.shape}')
-        height, width = (args.shape * 2)[:2]
+        channels, (height, width) = _input_channels(cfg), (args.shape * 2)[:2]
+    else:
+        channels, height, width = default_input_shape(cfg)
     model = MODELS.build(cfg.model)
     model.eval()
     input_shape = (channels, height, width)
