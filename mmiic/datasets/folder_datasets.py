@@ -201,8 +201,10 @@ class ImageFolderSegDataset(_FolderDataset):
         label_map (dict, optional): label value -> class id (0 ..
             len(classes) - 1, or 255 to ignore). Without it the values are the
             class ids and 255 is ignored.
-        classes (Sequence[str], optional): class names (for the metric);
-            defaults to 'class 0', 'class 1', ...
+        classes (Sequence[str], optional): class names (for the metric).
+            With ``label_dir`` give ``classes`` or ``label_map`` (the number
+            of classes is not guessed from the label maps); with
+            ``label_map`` alone they default to 'class 0', 'class 1', ...
         tile_size (int | tuple, optional): (H, W) of the tiles.
         color_type, normalize, channel_stats, stats_images, extensions: as
             :class:`ImageFolderClusterDataset`.
@@ -221,6 +223,10 @@ class ImageFolderSegDataset(_FolderDataset):
                  stats_images: int = 32,
                  extensions: Sequence[str] = IMG_EXTENSIONS,
                  **kwargs) -> None:
+        if label_dir is not None and label_map is None and classes is None:
+            raise ValueError(f'label_dir needs classes or label_map (label_dir={label_dir!r}): '
+                             'give the class names, or a label_map from label values to '
+                             'class ids')
         self._init_loading(color_type, normalize, channel_stats, stats_images)
         self.img_dir, self.label_dir, self.extensions = img_dir, label_dir, tuple(extensions)
         if isinstance(tile_size, int):

@@ -200,3 +200,20 @@ def test_load_iic_image_takes_bgr_arrays_like_video_frames():
     assert LoadIICImage(channel_order='bgr')(dict(img=frame))['img'][0, 0].tolist() == [0, 0, 255]
     assert LoadIICImage(color_type='grayscale')(dict(img=frame))['img'].shape == (4, 4)
     assert isinstance(LoadIICAnnotations(), LoadIICAnnotations)
+
+
+def test_seg_folder_label_values_are_class_ids_with_classes_only(tmp_path):
+    for i in range(2):
+        os.makedirs(tmp_path / 'labels', exist_ok=True)
+        cv2.imwrite(str(tmp_path / f'img_{i}.png'), np.zeros((8, 8, 3), np.uint8))
+        label = np.zeros((8, 8), np.uint8)
+        label[:, 4:] = 1
+        label[0, 0] = 255
+        cv2.imwrite(str(tmp_path / 'labels' / f'img_{i}.png'), label)
+    ds = ImageFolderSegDataset(str(tmp_path), label_dir='labels', classes=('a', 'b'),
+                               pipeline=_seg_pipeline())
+    seg = ds[0]['gt_seg_map']
+    assert seg[0, 0] == 255 and (seg[1:, :4] == 0).all() and (seg[:, 4:] == 1).all()
+    # Without classes or label_map the number of classes is unknown: refused at init.
+    with pytest.raises(ValueError, match='label_dir needs classes or label_map'):
+        ImageFolderSegDataset(str(tmp_path), label_dir='labels', pipeline=_seg_pipeline())
