@@ -102,6 +102,49 @@ def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
+#: Channel order of images whose pipeline does not record one: OpenMMLab's
+#: loaders (mmcv ``LoadImageFromFile``) give BGR; ``mmiic.LoadIICImage`` records
+#: 'rgb' (or 'bgr') in ``results['channel_order']``, which the mmiic pack
+#: transforms copy into the data sample's metainfo.
+DEFAULT_CHANNEL_ORDER = 'bgr'
+
+
+def channel_order_of(sample) -> str:
+    """The ``channel_order`` a data sample (or metainfo dict) records, else 'bgr'."""
+    if sample is None:
+        return DEFAULT_CHANNEL_ORDER
+    meta = sample.metainfo if hasattr(sample, 'metainfo') else sample
+    order = meta.get('channel_order', DEFAULT_CHANNEL_ORDER)
+    if order not in ('rgb', 'bgr'):
+        raise ValueError(f"channel_order must be 'rgb' or 'bgr', got {order!r}")
+    return order
+
+
+def to_display_rgb(image, channel_order: str = DEFAULT_CHANNEL_ORDER) -> np.ndarray:
+    """A loaded image -> [H, W, 3] uint8 RGB for display.
+
+    The one place where mmiic's pictures (``browse_dataset.py``, the
+    visualization and training hooks) turn network inputs into RGB.
+
+    Args:
+        image (np.ndarray | torch.Tensor): [H, W], [H, W, C] array, or a
+            [C, H, W] tensor as packed.
+        channel_order (str): order of the first three channels, 'rgb' or
+            'bgr' (see :func:`channel_order_of`).
+
+    Returns:
+        np.ndarray: [H, W, 3] uint8 (see :func:`to_rgb_uint8`).
+    """
+    if hasattr(image, 'detach'):  # a packed [C, H, W] tensor
+        image = image.detach().cpu().numpy().transpose(1, 2, 0)
+    image = np.asarray(image)
+    if channel_order not in ('rgb', 'bgr'):
+        raise ValueError(f"channel_order must be 'rgb' or 'bgr', got {channel_order!r}")
+    if channel_order == 'bgr' and image.ndim == 3 and image.shape[2] >= 3:
+        image = image[..., 2::-1]
+    return to_rgb_uint8(image)
+
+
 def draw_legend(palette: np.ndarray, width: int, prefix: str = 'cluster',
                 row_height: int = 14) -> np.ndarray:
     """A strip of colour swatches labelled ``{prefix} i``.

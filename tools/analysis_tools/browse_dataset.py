@@ -30,8 +30,8 @@ from mmengine.visualization import Visualizer
 
 import mmiic  # noqa: F401
 from mmiic.models.utils import align_to_first_view
-from mmiic.visualization import (cluster_palette, hstack_panels, label_panel, paint_clusters,
-                                 to_rgb_uint8, upscale)
+from mmiic.visualization import (channel_order_of, cluster_palette, hstack_panels, label_panel,
+                                 paint_clusters, to_display_rgb, upscale)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -51,12 +51,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _to_hwc_rgb(view: torch.Tensor) -> np.ndarray:
-    """[C, H, W] tensor as packed (BGR channel order) -> [H, W, 3] uint8 RGB."""
-    array = view.cpu().numpy().transpose(1, 2, 0)
-    if array.shape[2] >= 3:
-        array = array[..., 2::-1]
-    return to_rgb_uint8(array)
+def _to_hwc_rgb(view: torch.Tensor, sample) -> np.ndarray:
+    """[C, H, W] tensor as packed -> [H, W, 3] uint8 RGB, in the sample's channel order."""
+    return to_display_rgb(view, channel_order_of(sample))
 
 
 def _mask_panel(mask: np.ndarray) -> np.ndarray:
@@ -71,10 +68,10 @@ def draw_dense_views(inputs: torch.Tensor, sample) -> np.ndarray:
     mask_t = torch.as_tensor(meta['valid_mask_t'])[None]
     aligned, valid = align_to_first_view(second[None].double(), affine, mask_t)
     valid = valid[0].numpy() & (torch.as_tensor(meta['valid_mask']).numpy() > 0)
-    aligned_rgb = _to_hwc_rgb(aligned[0].round().clamp(0, 255).to(torch.uint8))
+    aligned_rgb = _to_hwc_rgb(aligned[0].round().clamp(0, 255).to(torch.uint8), sample)
     aligned_rgb[~valid] = aligned_rgb[~valid] // 3  # dim what the loss ignores
-    panels = [(_to_hwc_rgb(first), 'first view'), (_to_hwc_rgb(second), 'second view'),
-              (aligned_rgb, 'warped back'),
+    panels = [(_to_hwc_rgb(first, sample), 'first view'),
+              (_to_hwc_rgb(second, sample), 'second view'), (aligned_rgb, 'warped back'),
               (_mask_panel(valid), f'valid ({valid.mean() * 100:.0f} %)')]
     if 'gt_sem_seg' in sample:
         labels = sample.gt_sem_seg.data.squeeze(0).numpy()
@@ -87,7 +84,8 @@ def draw_dense_views(inputs: torch.Tensor, sample) -> np.ndarray:
 def draw_paired_views(inputs: torch.Tensor, sample) -> np.ndarray:
     """Panels of an ``IICPairedViews`` sample: inputs [1 + r, C, H, W]."""
     names = ['first view'] + [f'pair {i}' for i in range(1, inputs.shape[0])]
-    panels = [label_panel(upscale(_to_hwc_rgb(view)), name) for view, name in zip(inputs, names)]
+    panels = [label_panel(upscale(_to_hwc_rgb(view, sample)), name)
+              for view, name in zip(inputs, names)]
     picture = hstack_panels(panels)
     if 'gt_label' in sample:
         picture = label_panel(picture, f'label {int(sample.gt_label.reshape(-1)[0])}')
@@ -101,7 +99,7 @@ def draw_sample(packed: dict) -> np.ndarray:
         return draw_dense_views(inputs, sample)
     if inputs.dim() == 4:
         return draw_paired_views(inputs, sample)
-    return label_panel(upscale(_to_hwc_rgb(inputs)), 'image (no views in this pipeline)')
+    return label_panel(upscale(_to_hwc_rgb(inputs, sample)), 'image (no views in this pipeline)')
 
 
 def main(argv: Optional[List[str]] = None) -> List[str]:

@@ -134,6 +134,8 @@ class PackIICSegInputs(BaseTransform):
         meta = {k: results[k] for k in self.meta_keys if k in results}
         meta.setdefault('img_shape', results['img'].shape[:2])
         meta.setdefault('ori_shape', results['img'].shape[:2])
+        # How the pictures show the image: mmcv's loaders (BGR) record nothing.
+        meta['channel_order'] = results.get('channel_order', 'bgr')
         for key in ('view_affine', 'valid_mask', 'valid_mask_t'):
             if key in results:
                 meta[key] = torch.from_numpy(np.ascontiguousarray(results[key]))

@@ -189,7 +189,8 @@ class LoadIICImage(BaseTransform):
     override the arguments here.
 
     Writes ``img`` ([H, W] or [H, W, C] uint8), ``img_shape``, ``ori_shape``
-    (the tile's size) and ``source_shape`` (the whole file's size).
+    (the tile's size), ``source_shape`` (the whole file's size) and
+    ``channel_order`` ('rgb' or 'bgr', packed into the sample's metainfo).
 
     Args:
         color_type (str): 'color', 'grayscale' or 'unchanged'.
@@ -230,6 +231,9 @@ class LoadIICImage(BaseTransform):
         if self.channel_order == 'bgr' and img.ndim == 3 and img.shape[2] in (3, 4):
             img = img[..., [2, 1, 0] + ([3] if img.shape[2] == 4 else [])]
         results['img'] = np.ascontiguousarray(img)
+        # Read by the display helper (mmiic.visualization.to_display_rgb):
+        # mmcv's loaders give BGR and record nothing.
+        results['channel_order'] = self.channel_order
         results['img_shape'] = img.shape[:2]
         results['ori_shape'] = img.shape[:2]
         return results

@@ -92,5 +92,8 @@ class PackIICClsInputs(BaseTransform):
         sample = DataSample()
         if 'gt_label' in results:
             sample.set_gt_label(results['gt_label'])
-        sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
+        meta = {k: results[k] for k in self.meta_keys if k in results}
+        # How the pictures show the image: mmcv's loaders (BGR) record nothing.
+        meta['channel_order'] = results.get('channel_order', 'bgr')
+        sample.set_metainfo(meta)
         return dict(inputs=inputs if len(views) > 1 else inputs[0], data_samples=sample)

@@ -10,7 +10,7 @@ from mmengine.hooks import Hook
 from mmengine.visualization import Visualizer
 
 from mmiic.registry import HOOKS
-from mmiic.visualization import draw_prediction
+from mmiic.visualization import channel_order_of, draw_prediction, to_display_rgb
 
 
 @HOOKS.register_module()
@@ -68,7 +68,7 @@ class ClusterVisualizationHook(Hook):
             index, self._index = self._index, self._index + 1
             if index % self.interval:
                 continue
-            picture = draw_prediction(_first_view(image), sample)
+            picture = draw_prediction(_first_view(image, sample), sample)
             name = _sample_name(sample, index)
             if self.out_dir is not None:
                 cv2.imwrite(osp.join(self.out_dir, name + '.png'), picture[..., ::-1])
@@ -77,17 +77,14 @@ class ClusterVisualizationHook(Hook):
                                                        wait_time=self.wait_time)
 
 
-def _first_view(image: Optional[torch.Tensor]) -> np.ndarray:
-    """[C, H, W] or [V, C, H, W] uint8 tensor (BGR as loaded) -> [H, W, C] numpy, RGB order."""
+def _first_view(image: Optional[torch.Tensor], sample) -> np.ndarray:
+    """[C, H, W] or [V, C, H, W] tensor as packed -> [H, W, 3] uint8 RGB, flipped
+    from BGR only when the sample's ``channel_order`` says so."""
     if image is None:
         raise ValueError('ClusterVisualizationHook needs the batch inputs to draw on')
     if image.dim() == 4:
         image = image[0]
-    array = image.detach().cpu().numpy().transpose(1, 2, 0)
-    # OpenMMLab pipelines load BGR; flip the colour channels for display.
-    if array.shape[2] >= 3:
-        array = np.concatenate([array[..., 2::-1], array[..., 3:]], axis=2)
-    return array
+    return to_display_rgb(image, channel_order_of(sample))
 
 
 def _sample_name(sample, index: int) -> str:

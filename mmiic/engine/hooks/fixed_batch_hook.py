@@ -1,5 +1,5 @@
 """Base of the hooks that show the clusters on a fixed set of evaluation images."""
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -9,21 +9,24 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from torch import Tensor
 
+from mmiic.visualization import channel_order_of, to_display_rgb
+
 
 def first_views(inputs: Tensor) -> Tensor:
     """[B, C, H, W] or [B, V, C, H, W] -> [B, C, H, W] (the first view)."""
     return inputs[:, 0] if inputs.dim() == 5 else inputs
 
 
-def display_images(inputs: Tensor) -> np.ndarray:
-    """[B(, V), C, H, W] packed uint8 inputs -> [B, H, W, 3] uint8 RGB."""
+def display_images(inputs: Tensor, data_samples: Optional[Sequence] = None) -> np.ndarray:
+    """[B(, V), C, H, W] packed uint8 inputs -> [B, H, W, 3] uint8 RGB.
+
+    Each image is shown in its sample's recorded ``channel_order`` (BGR, as
+    mmcv's loaders give, when none is recorded).
+    """
     images = first_views(inputs)
-    channels = images.shape[1]
-    if channels >= 3:
-        images = images[:, :3]
-    else:
-        images = images[:, :1].expand(-1, 3, -1, -1)
-    return images.permute(0, 2, 3, 1).to(torch.uint8).cpu().numpy()
+    samples = list(data_samples) if data_samples is not None else [None] * len(images)
+    return np.stack([to_display_rgb(image, channel_order_of(sample))
+                     for image, sample in zip(images, samples)])
 
 
 class FixedBatchHook(Hook):
@@ -111,7 +114,7 @@ class FixedBatchHook(Hook):
                                         align_corners=False)
                     if mirror:
                         out = out.flip(-1)
-                images += list(display_images(batch['inputs']))
+                images += list(display_images(batch['inputs'], batch.get('data_samples')))
                 probs += list(out)
         finally:
             model.train(was_training)
