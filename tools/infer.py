@@ -132,16 +132,23 @@ def main() -> None:
     model = init_model(args.config, args.checkpoint, device=args.device,
                        cfg_options=args.cfg_options)
     segmentation = is_segmentor(model)
-    k = model.cluster_heads.num_clusters['main']
-    if segmentation and model.decode_head.test_head != 'main':
-        k = model.cluster_heads.num_clusters[model.decode_head.test_head]
+    head = model.decode_head.test_head if segmentation else 'main'
+    k = model.cluster_heads.num_clusters[head]
     names = [f'cluster {c}' for c in range(k)]
     if args.mapping:
+        with open(args.mapping) as f:
+            mapping = json.load(f)
+        # A mapping names the clusters of one head; another head's ids mean other things.
+        mapped_head = mapping.get('head', 'main') if isinstance(mapping, dict) else 'main'
+        if mapped_head != head:
+            raise ValueError(f'{args.mapping} maps the clusters of head {mapped_head!r}, but '
+                             f'the model predicts with head {head!r}: set '
+                             f'model.decode_head.test_head={mapped_head} with --cfg-options, or '
+                             'use the mapping tools/test.py wrote for this head')
         names = load_cluster_names(args.mapping, k)
         # The names belong to the sub-head the evaluation matched (it may differ from the
         # checkpoint's when tools/test.py chose again on its own data).
-        with open(args.mapping) as f:
-            subhead = json.load(f).get('subhead')
+        subhead = mapping.get('subhead')
         if subhead is not None and subhead != model.cluster_heads.test_subhead:
             print(f'predicting with sub-head {subhead}, the one {args.mapping} was made for '
                   f'(the checkpoint says {model.cluster_heads.test_subhead})')

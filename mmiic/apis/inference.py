@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose, pseudo_collate
+from mmengine.model import is_model_wrapper
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
@@ -217,7 +218,8 @@ def write_cluster_mapping(runner, path: Optional[str] = None) -> Optional[str]:
 
     Called by ``tools/test.py`` after ``runner.test()``; the file names the
     clusters for ``tools/infer.py --mapping``. Class names come from the
-    metric (``class_names``) or the test data set's ``classes``.
+    metric (``class_names``) or the test data set's ``classes``; ``head`` is
+    the head the model tested with (``decode_head.test_head``).
 
     Returns:
         str | None: the path written, or None if no metric has a mapping
@@ -235,7 +237,12 @@ def write_cluster_mapping(runner, path: Optional[str] = None) -> Optional[str]:
     if classes is None:
         meta = getattr(runner.test_dataloader.dataset, 'metainfo', {}) or {}
         classes = meta.get('classes') or [str(i) for i in range(max(found['mapping']) + 1)]
+    # The head the model tested with (a segmentor's decode_head.test_head) is the
+    # one the mapping belongs to; tools/infer.py checks it.
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    head = getattr(getattr(model, 'decode_head', None), 'test_head', None) or found.get(
+        'head', 'main')
     path = path or osp.join(runner.log_dir, 'cluster_mapping.json')
-    save_cluster_mapping(path, found['mapping'], classes, head=found.get('head', 'main'),
+    save_cluster_mapping(path, found['mapping'], classes, head=head,
                          subhead=found.get('subhead'))
     return path

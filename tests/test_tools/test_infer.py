@@ -98,6 +98,14 @@ def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
         assert overlay.shape[1] == w and overlay.shape[0] > h  # image + legend
     rows = read_csv(osp.join(out, 'cluster_shares.csv'))
     assert {r['image'] for r in rows} == {'sub/scene_0', 'scene_1', 'scene_2'}
+    # The mapping names the head the model tested with; another head's mapping is refused.
+    assert mapping['head'] == 'main'
+    other = str(tmp_path / 'overcluster_mapping.json')
+    json.dump(dict(mapping, head='overcluster'), open(other, 'w'))
+    with pytest.raises(ValueError, match="maps the clusters of head 'overcluster', but the "
+                                         "model predicts with head 'main'"):
+        run_tool('infer', [SEG_CONFIG, checkpoint, osp.join(root, 'images'), '--out', out,
+                           '--mapping', other, '--device', 'cpu'], monkeypatch)
     assert all(r['name'] == names[int(r['cluster'])] for r in rows)
     for image in ('scene_1', 'scene_2'):
         assert abs(sum(float(r['share']) for r in rows if r['image'] == image) - 1) < 1e-4

@@ -66,7 +66,9 @@ class SegClusterMetric(BaseMetric):
         num_clusters (int, optional): clusters of the predictions; defaults
             to ``num_classes``.
         ignore_index (int): label to skip. Defaults to 255.
-        class_names (Sequence[str], optional): for the per-class table.
+        class_names (Sequence[str], optional): for the per-class table and
+            ``cluster_mapping.json``; defaults to the test data set's
+            ``classes`` (when there are ``num_classes`` of them), else '0', '1', ...
         collect_device (str): 'cpu' or 'gpu'.
         prefix (str, optional): defaults to 'seg'.
     """
@@ -87,7 +89,16 @@ class SegClusterMetric(BaseMetric):
         self.num_classes = num_classes
         self.num_clusters = num_clusters or num_classes
         self.ignore_index = ignore_index
-        self.class_names = list(class_names) if class_names else [str(i) for i in range(num_classes)]
+        self.class_names = list(class_names) if class_names else None
+
+    def _names(self) -> List[str]:
+        """``class_names``, else the data set's ``classes``, else '0', '1', ..."""
+        if self.class_names is not None:
+            return self.class_names
+        classes = (self.dataset_meta or {}).get('classes')
+        if classes and len(classes) == self.num_classes:
+            return [str(c) for c in classes]
+        return [str(i) for i in range(self.num_classes)]
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
@@ -116,11 +127,20 @@ class SegClusterMetric(BaseMetric):
             if fit.sum():
                 metrics['acc_many_to_one_train_fit'] = mapped_accuracy(
                     confusion, majority_mapping(fit)) * 100
-        # Read by tools/test.py (mmiic.apis.write_cluster_mapping) to name the clusters.
-        self.cluster_mapping = dict(head='main', mapping=out['mapping'].tolist(),
-                                    classes=self.class_names)
+        names = self._names()
+        # Read by tools/test.py (mmiic.apis.write_cluster_mapping) to name the clusters;
+        # it records the head the model really tested with (head here is a guess).
+        # More clusters than classes (the overclustering head): every cluster gets its
+        # majority class (fit on the train-fit images when there are some), as in the
+        # many-to-one metric; the Hungarian matching would leave most clusters unnamed.
+        if self.num_clusters > self.num_classes:
+            mapping = majority_mapping(fit if fit.sum() else confusion)
+            head = 'overcluster'
+        else:
+            mapping, head = out['mapping'], 'main'
+        self.cluster_mapping = dict(head=head, mapping=mapping.tolist(), classes=names)
         rows = [f'{name:>16s} | IoU {v * 100:6.2f} | pixels {int(n):>12d}'
-                for name, v, n in zip(self.class_names, iou, confusion.sum(axis=0))]
+                for name, v, n in zip(names, iou, confusion.sum(axis=0))]
         print_log(f'per-class IoU after Hungarian matching ({int(confusion.sum())} test pixels; '
                   f'{int(fit.sum())} labelled pixels fit the many-to-one map):\n' + '\n'.join(rows),
                   logger=MMLogger.get_current_instance())

@@ -65,3 +65,26 @@ def test_many_to_one_map_fit_on_the_train_images_scores_the_test_images():
     assert out['seg/acc_many_to_one_transductive'] == pytest.approx(100 * 5 / 6)
     # Hungarian metrics come from the test image alone: 3 -> 1, one of 0/1 -> 0.
     assert out['seg/acc'] == pytest.approx(100 * 3 / 6)
+
+
+def test_mapping_names_come_from_the_data_set_when_not_given():
+    metric = SegClusterMetric(num_classes=2)
+    metric.dataset_meta = dict(classes=('sky', 'ground'))
+    metric.process(None, [_sample([[1, 1], [0, 0]], [[0, 0], [1, 1]])])
+    metric.evaluate(1)
+    assert metric.cluster_mapping == dict(head='main', mapping=[1, 0], classes=['sky', 'ground'])
+    named = SegClusterMetric(num_classes=2, class_names=('a', 'b'))
+    named.dataset_meta = dict(classes=('sky', 'ground'))
+    named.process(None, [_sample([[1, 1], [0, 0]], [[0, 0], [1, 1]])])
+    named.evaluate(1)
+    assert named.cluster_mapping['classes'] == ['a', 'b']
+
+
+def test_overclustering_mapping_is_many_to_one():
+    metric = SegClusterMetric(num_classes=2, num_clusters=4)
+    metric.process(None, [_sample([0, 1, 2, 2, 3, 3], [0, 0, 1, 1, 0, 255], fit=True)])
+    metric.process(None, [_sample([0, 1, 2, 3, 3, 3], [0, 0, 1, 1, 1, 0])])
+    metric.evaluate(2)
+    # Fit on the train-fit image: every cluster named, not only the Hungarian two.
+    assert metric.cluster_mapping == dict(head='overcluster', mapping=[0, 0, 1, 0],
+                                          classes=['0', '1'])
