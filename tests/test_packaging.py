@@ -41,7 +41,7 @@ def wheel(tmp_path_factory):
     for name in ('mmiic', 'configs', 'tools', 'requirements'):
         shutil.copytree(osp.join(ROOT, name), src / name, ignore=ignore)
     for name in ('setup.py', 'MANIFEST.in', 'README.md', 'LICENSE', 'CHANGELOG.md', 'CITATION.cff',
-                 'requirements.txt'):
+                 'requirements.txt', 'model-index.yml'):
         shutil.copy(osp.join(ROOT, name), src / name)
     proc = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps',
                            '--no-build-isolation', '--disable-pip-version-check', str(src), '-w',
@@ -64,7 +64,8 @@ def test_wheel_ships_configs_and_tools_for_mim(wheel):
     names = set(wheel.namelist())
     for path in ('configs/iic/iic_vgg_cocostuff3.py', 'configs/_base_/default_runtime_seg.py',
                  'tools/train.py', 'tools/test.py', 'tools/dist_train.sh',
-                 'tools/analysis_tools/browse_dataset.py', 'tools/misc/print_config.py'):
+                 'tools/analysis_tools/browse_dataset.py', 'tools/misc/print_config.py',
+                 'model-index.yml', 'configs/iic/metafile.yaml', 'configs/iic/README.md'):
         assert f'mmiic/.mim/{path}' in names, path
     assert not any(n.startswith('tests/') or '__pycache__' in n for n in names)
     assert any(n.endswith('.dist-info/licenses/LICENSE') or n.endswith('.dist-info/LICENSE')
