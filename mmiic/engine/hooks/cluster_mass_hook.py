@@ -55,15 +55,18 @@ def plot_cluster_mass(history: List[dict]) -> np.ndarray:
     Returns:
         np.ndarray: [H, W, 3] uint8 RGB image.
     """
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    # A Figure on its own Agg canvas: no pyplot, so the process-wide backend
+    # (a user's interactive one) is left alone and no figure is left open.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     from mmiic.visualization import cluster_palette
     iters = [h['iter'] for h in history]
     masses = np.array([h['mass'] for h in history])
     colours = cluster_palette(masses.shape[1]) / 255.0
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig = Figure(figsize=(6, 3.5))
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     for c in range(masses.shape[1]):
         ax.plot(iters, masses[:, c], label=f'cluster {c}', color=colours[c])
     ax.set_xlabel('iteration')
@@ -73,7 +76,5 @@ def plot_cluster_mass(history: List[dict]) -> np.ndarray:
     if masses.shape[1] <= 12:
         ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
-    fig.canvas.draw()
-    image = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
-    plt.close(fig)
-    return image
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()

@@ -128,3 +128,17 @@ def test_mirrored_predictions_mirror_the_raw_images_before_sobel():
     expected = model.data_preprocessor(dict(inputs=raw))['inputs']
     # The x-gradient of the mirrored image, not the mirrored x-gradient (opposite sign).
     torch.testing.assert_close(seen[0], expected)
+
+
+def test_mass_plot_leaves_the_matplotlib_backend_alone():
+    import matplotlib
+    from mmiic.engine.hooks.cluster_mass_hook import plot_cluster_mass
+    before = matplotlib.get_backend()
+    matplotlib.use('svg')  # stands in for a user's own (e.g. interactive) backend
+    try:
+        image = plot_cluster_mass([dict(iter=0, mass=[0.5, 0.5]), dict(iter=5, mass=[0.9, 0.1])])
+        assert matplotlib.get_backend() == 'svg'
+    finally:
+        matplotlib.use(before)
+    assert image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8
+    assert (image != 255).any()  # something was drawn
