@@ -8,7 +8,8 @@ from .seg_visualizer import ClusterSegLocalVisualizer
 from .vis_backends import OptionalTensorboardVisBackend
 
 __all__ = [
-    'DEFAULT_CHANNEL_ORDER', 'ClusterSegLocalVisualizer', 'channel_order_of', 'OptionalTensorboardVisBackend', 'cluster_palette',
+    'DEFAULT_CHANNEL_ORDER', 'ClusterSegLocalVisualizer', 'OptionalTensorboardVisBackend',
+    'channel_order_of', 'cluster_palette',
     'draw_cluster_grid', 'draw_legend', 'draw_prediction', 'hstack_panels', 'label_panel',
     'load_cluster_names', 'overlay_clusters', 'paint_clusters', 'save_cluster_mapping',
     'to_display_rgb', 'to_rgb_uint8', 'upscale', 'vstack_panels'
