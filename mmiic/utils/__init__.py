@@ -1,4 +1,5 @@
 from .checkpoint_compat import load_from_local, register_checkpoint_loader
+from .device import device_summary
 from .setup_env import register_all_modules
 
-__all__ = ['load_from_local', 'register_all_modules', 'register_checkpoint_loader']
+__all__ = ['device_summary', 'load_from_local', 'register_all_modules', 'register_checkpoint_loader']
