@@ -1,7 +1,7 @@
 """Colour jitter and greyscale as per-sample linear colour maps, batched.
 
-Every jitter step is ``x -> clip(A x + b, 0, 255)`` with a per-sample 3 x 3
-(or 1 x 1) matrix ``A`` acting on the colour channels:
+Every jitter step is ``x -> clip(A x + b, 0, 255)`` with a per-sample C x C
+matrix ``A`` acting on the channels:
 
 * brightness f: ``A = f I``;
 * contrast f: ``A = f I``, ``b = (1 - f) mean(x)`` (mean over all pixels);
@@ -54,7 +54,9 @@ def jitter(images: Tensor, factors: Tensor, order: Tensor) -> Tensor:
     """Apply brightness, contrast, saturation and hue in a per-sample order.
 
     Args:
-        images (Tensor): [N, C, H, W] float in [0, 255], C = 1 or 3.
+        images (Tensor): [N, C, H, W] float in [0, 255]; saturation and hue
+            act on C = 3 only (e.g. Potsdam's RGB + IR gets brightness and
+            contrast).
         factors (Tensor): [N, 4] brightness, contrast and saturation factors
             (1 = unchanged) and the hue shift in turns (0 = unchanged).
         order (Tensor): [N, P] long: row i lists the steps of sample i in
@@ -65,8 +67,6 @@ def jitter(images: Tensor, factors: Tensor, order: Tensor) -> Tensor:
         Tensor: [N, C, H, W], clipped to [0, 255] after every step.
     """
     n, channels = images.shape[:2]
-    if channels not in (1, 3):
-        raise ValueError(f'colour jitter needs 1 or 3 channels, got shape {tuple(images.shape)}')
     contrast = factors[:, CONTRAST].to(images.dtype)
     for position in range(order.shape[1]):
         op = order[:, position]
