@@ -83,6 +83,16 @@ def make_stl10(root, n=6, n_unlabeled=8, seed=0):
     return root
 
 
+def _photo_like(rng: np.random.Generator, size: tuple) -> np.ndarray:
+    """[H, W, 3] uint8 with smooth regions and mild noise: its JPEG has a
+    photo's size and decoding cost (pure noise would cost several times more)."""
+    import cv2
+    coarse = rng.integers(0, 256, (max(size[0] // 16, 2), max(size[1] // 16, 2), 3), dtype=np.uint8)
+    smooth = cv2.resize(coarse, (size[1], size[0]), interpolation=cv2.INTER_CUBIC)
+    noise = rng.normal(0, 6, size + (3, ))
+    return np.clip(smooth + noise, 0, 255).astype(np.uint8)
+
+
 def make_cocostuff(root, names=('000000000001', '000000000002', '000000000003', '000000000004'),
                    splits=('train2017', 'val2017'), size=(150, 180), seed=0):
     """mmseg COCO-Stuff-164k layout with *_labelTrainIds.png maps and curated lists.
@@ -98,10 +108,13 @@ def make_cocostuff(root, names=('000000000001', '000000000002', '000000000003', 
         os.makedirs(osp.join(root, 'annotations', split), exist_ok=True)
         os.makedirs(osp.join(root, 'curated', split), exist_ok=True)
         for name in names:
-            cv2.imwrite(osp.join(root, 'images', split, name + '.jpg'),
-                        rng.integers(0, 256, size + (3, ), dtype=np.uint8))
+            cv2.imwrite(osp.join(root, 'images', split, name + '.jpg'), _photo_like(rng, size))
             # mmseg train ids: 145 = sky-other, 157 = tree, 0 = person (a thing), 255 = none
-            label = rng.choice(np.array([145, 157, 0, 255], np.uint8), size)
+            # Regions of 8 x 8 pixels, as segmentations have (noise would make
+            # the PNG several times slower to decode than a real label map).
+            coarse = rng.choice(np.array([145, 157, 0, 255], np.uint8),
+                                (-(-size[0] // 8), -(-size[1] // 8)))
+            label = np.kron(coarse, np.ones((8, 8), np.uint8))[:size[0], :size[1]]
             cv2.imwrite(osp.join(root, 'annotations', split, name + '_labelTrainIds.png'), label)
         for subset in ('cocostuff3', 'cocostuff15', 'cocostuff27'):
             with open(osp.join(root, 'curated', split, subset + '.txt'), 'w') as f:

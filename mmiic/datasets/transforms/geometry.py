@@ -10,7 +10,7 @@ serve every path:
 * the device views (:class:`mmiic.models.IICBatchPairedViews`, ...) build a
   batch and resample with ``grid_sample`` (:func:`warp_batch`);
 * the segmentor's alignment samples through the same :func:`map_pixels` and
-  :func:`sample_pixels` (:func:`mmiic.models.utils.align_to_first_view`).
+  :func:`sample_affine` (:func:`mmiic.models.utils.align_to_first_view`).
 """
 import math
 from typing import Optional, Tuple
@@ -157,21 +157,22 @@ def warp(image: np.ndarray, matrix: np.ndarray, nearest: bool = False, border: s
     return out.reshape((h, w) + image.shape[2:])
 
 
-def map_pixels(matrix: Tensor, height: int, width: int) -> Tensor:
+def map_pixels(matrix: Tensor, height: int, width: int, dtype: torch.dtype = torch.float32) -> Tensor:
     """``M u`` for every pixel u of a height x width grid.
 
     Args:
         matrix (Tensor): [N, 3, 3].
+        dtype (torch.dtype): of the result; float32 resolves 1/50,000 pixel
+            at 1,000 pixels, ample for resampling.
 
     Returns:
-        Tensor: [N, H, W, 2] float64 (x, y) pixel coordinates.
+        Tensor: [N, H, W, 2] (x, y) pixel coordinates.
     """
-    ys, xs = torch.meshgrid(torch.arange(height, device=matrix.device, dtype=torch.float64),
-                            torch.arange(width, device=matrix.device, dtype=torch.float64),
-                            indexing='ij')
+    ys, xs = torch.meshgrid(torch.arange(height, device=matrix.device, dtype=dtype),
+                            torch.arange(width, device=matrix.device, dtype=dtype), indexing='ij')
     coords = torch.stack([xs, ys, torch.ones_like(xs)], dim=-1).view(1, -1, 3)  # [1, HW, 3]
-    mapped = coords @ matrix.double().transpose(1, 2)
-    return mapped[..., :2].reshape(matrix.shape[0], height, width, 2)
+    mapped = coords @ matrix[:, :2].to(dtype).transpose(1, 2)  # [N, HW, 2]
+    return mapped.view(matrix.shape[0], height, width, 2)
 
 
 def normalise_grid(coords: Tensor, height: int, width: int) -> Tensor:
@@ -179,6 +180,13 @@ def normalise_grid(coords: Tensor, height: int, width: int) -> Tensor:
     (``align_corners=True``). [..., 2] -> [..., 2]."""
     scale = coords.new_tensor([2 / max(width - 1, 1), 2 / max(height - 1, 1)])
     return coords * scale - 1
+
+
+def on_pixel_grid(matrix: Tensor, tol: float = 1e-6) -> Tensor:
+    """[N, 3, 3] -> [N] bool: the map sends pixel centres to pixel centres
+    (integer linear part and shift: flips, integer translations)."""
+    top = matrix[:, :2].double()
+    return ((top - top.round()).abs() < tol).flatten(1).all(dim=1)
 
 
 def _border_index(index: Tensor, size: int, border: str) -> Tuple[Tensor, Tensor]:
@@ -191,18 +199,24 @@ def _border_index(index: Tensor, size: int, border: str) -> Tuple[Tensor, Tensor
     return index.clamp(0, size - 1), inside
 
 
-def sample_pixels(images: Tensor, coords: Tensor, nearest: bool = False,
+def sample_affine(images: Tensor,
+                  matrix: Tensor,
+                  out_size: Optional[Tuple[int, int]] = None,
+                  nearest: bool = False,
                   border: str = 'reflect') -> Tensor:
-    """Sample images at pixel coordinates, exactly where they are whole pixels.
+    """``out[u] = images[M u]``: sample images where M sends each output pixel.
 
-    Samples whose coordinates all land on pixel centres (flips, integer
+    Samples whose map sends pixel centres to pixel centres (flips, integer
     shifts) are gathered, so they come back bit-exact; the others are
-    resampled by ``grid_sample``. Both are computed for every sample, with no
-    data-dependent branch that would make a GPU wait for the host.
+    resampled by ``grid_sample``. With ``matrix`` on the CPU (the device
+    views draw their maps there) only the needed path runs; with ``matrix``
+    on an accelerator both run and are merged, so that no data-dependent
+    branch makes it wait for the host.
 
     Args:
-        images (Tensor): [N, C, H, W].
-        coords (Tensor): [N, H', W', 2] (x, y) in pixels of ``images``.
+        images (Tensor): [N, C, H, W] floating point.
+        matrix (Tensor): [N, 3, 3] maps from output to input pixels.
+        out_size (tuple, optional): (H', W'); defaults to (H, W).
         nearest (bool): nearest-neighbour instead of bilinear.
         border (str): 'reflect', 'constant' (zeros) or 'replicate'.
 
@@ -210,19 +224,26 @@ def sample_pixels(images: Tensor, coords: Tensor, nearest: bool = False,
         Tensor: [N, C, H', W'].
     """
     n, c, h, w = images.shape
-    out_h, out_w = coords.shape[1:3]
-    grid = normalise_grid(coords, h, w).to(images.dtype)
-    sampled = F.grid_sample(images, grid, mode='nearest' if nearest else 'bilinear',
+    out_h, out_w = out_size or (h, w)
+    exact = on_pixel_grid(matrix)
+    # Branching on `exact` costs nothing when it is known on the host.
+    on_host = exact.device.type == 'cpu'
+    matrix, exact = matrix.to(images.device), exact.to(images.device)
+    out = None
+    if not on_host or not bool(exact.all()):
+        grid = normalise_grid(map_pixels(matrix, out_h, out_w), h, w).to(images.dtype)
+        out = F.grid_sample(images, grid, mode='nearest' if nearest else 'bilinear',
                             padding_mode=GRID_PADDING[border], align_corners=True)
-    rounded = coords.round()
-    on_grid = ((coords - rounded).abs() < 1e-4).flatten(1).all(dim=1)  # [N]
-    xs, inside_x = _border_index(rounded[..., 0].long(), w, border)
-    ys, inside_y = _border_index(rounded[..., 1].long(), h, border)
-    index = (ys * w + xs).flatten(1)[:, None].expand(n, c, -1)  # [N, C, H'W']
-    gathered = images.flatten(2).gather(2, index).view(n, c, out_h, out_w)
-    if border == 'constant':
-        gathered = gathered * (inside_x & inside_y)[:, None].to(images.dtype)
-    return torch.where(on_grid.view(n, 1, 1, 1), gathered, sampled)
+    if not on_host or bool(exact.any()):
+        source = map_pixels(matrix.double().round(), out_h, out_w).round().long()
+        xs, inside_x = _border_index(source[..., 0], w, border)
+        ys, inside_y = _border_index(source[..., 1], h, border)
+        index = (ys * w + xs).flatten(1)[:, None].expand(n, c, -1)  # [N, C, H'W']
+        gathered = images.flatten(2).gather(2, index).view(n, c, out_h, out_w)
+        if border == 'constant':
+            gathered = gathered * (inside_x & inside_y)[:, None].to(images.dtype)
+        out = gathered if out is None else torch.where(exact.view(n, 1, 1, 1), gathered, out)
+    return out
 
 
 def warp_batch(images: Tensor,
@@ -231,7 +252,7 @@ def warp_batch(images: Tensor,
                nearest: bool = False,
                border: str = 'reflect') -> Tensor:
     """A batch on its device: ``out[M u] = images[u]``, as :func:`warp`
-    (bit-exact for flips and integer shifts).
+    (bit-exact for flips and integer shifts, see :func:`sample_affine`).
 
     Args:
         images (Tensor): [N, C, H, W] floating point.
@@ -243,13 +264,12 @@ def warp_batch(images: Tensor,
     Returns:
         Tensor: [N, C, H', W'].
     """
-    out_h, out_w = out_size or images.shape[-2:]
-    source = map_pixels(torch.linalg.inv(matrix.double()), out_h, out_w)
-    return sample_pixels(images, source, nearest=nearest, border=border)
+    return sample_affine(images, torch.linalg.inv(matrix.double()), out_size, nearest, border)
 
 
 __all__ = [
     'AFFINE_DRAWS', 'BORDERS', 'affine_from_uniforms', 'centred_affine', 'crop_resize_matrix',
-    'map_pixels', 'normalise_grid', 'random_affine', 'rotation_matrix', 'sample_pixels', 'warp',
+    'map_pixels', 'normalise_grid', 'on_pixel_grid', 'random_affine', 'rotation_matrix',
+    'sample_affine', 'warp',
     'warp_batch'
 ]

@@ -50,7 +50,7 @@ def _step_matrices(op: Tensor, factors: Tensor, channels: int) -> Tensor:
     return torch.where((op == HUE)[:, None, None], _hue_matrices(factors[:, HUE]), matrix)
 
 
-def jitter(images: Tensor, factors: Tensor, order: Tensor) -> Tensor:
+def jitter(images: Tensor, factors: Tensor, order: Tensor, with_mean: bool = True) -> Tensor:
     """Apply brightness, contrast, saturation and hue in a per-sample order.
 
     Args:
@@ -62,18 +62,27 @@ def jitter(images: Tensor, factors: Tensor, order: Tensor) -> Tensor:
         order (Tensor): [N, P] long: row i lists the steps of sample i in
             the order they apply (0 brightness, 1 contrast, 2 saturation,
             3 hue); steps that cannot change anything may be left out.
+        with_mean (bool): False skips the image means when no sample has a
+            contrast step. Defaults to True.
+
+    ``factors`` and ``order`` may live on the host: the small matrices are
+    built there and sent to the images' device.
 
     Returns:
         Tensor: [N, C, H, W], clipped to [0, 255] after every step.
     """
     n, channels = images.shape[:2]
-    contrast = factors[:, CONTRAST].to(images.dtype)
+    contrast = factors[:, CONTRAST].to(images)
     for position in range(order.shape[1]):
         op = order[:, position]
-        matrix = _step_matrices(op, factors, channels).to(images.dtype)
-        out = torch.bmm(matrix, images.flatten(2)).view_as(images)
-        offset = (op == CONTRAST).to(images.dtype) * (1 - contrast) * images.mean(dim=(1, 2, 3))
-        images = (out + offset.view(n, 1, 1, 1)).clamp(0, 255)
+        matrix = _step_matrices(op, factors, channels).to(images)
+        if with_mean:
+            shift = (op == CONTRAST).to(images) * (1 - contrast) * images.mean(dim=(1, 2, 3))
+            offset = shift.view(n, 1, 1).expand(n, channels, 1)
+            out = torch.baddbmm(offset, matrix, images.flatten(2))
+        else:
+            out = torch.bmm(matrix, images.flatten(2))
+        images = out.clamp_(0, 255).view_as(images)
     return images
 
 

@@ -41,12 +41,17 @@ def _jitter(images: Tensor, u: Tensor, step: IICRandomColorJitter) -> Tensor:
         return images
     factors = jitter_factors(u[:, :4], step.brightness, step.contrast, step.saturation, step.hue)
     ranks = u[:, 4:4 + len(active)].argsort(dim=1)  # a uniform random order per sample
-    order = torch.tensor(active, device=images.device)[ranks]
-    return jitter(images, factors, order)
+    order = torch.tensor(active)[ranks]
+    return jitter(images, factors, order, with_mean=1 in active)
 
 
 class _SeededViews(nn.Module):
     """Holds the counter (seed, step) of the view draws.
+
+    The draws and the per-sample matrices are computed on the host (a few
+    numbers per sample) and only the pixel work runs on the device, so
+    nothing waits for the device. ``seed`` and ``step`` are mirrored in
+    buffers for checkpoints.
 
     Args:
         seed (int, optional): 32-bit seed of the views; drawn from torch's
@@ -57,11 +62,21 @@ class _SeededViews(nn.Module):
         super().__init__()
         if seed is None:
             seed = int(torch.randint(0, 2**31 - 1, ()))
-        self.register_buffer('seed', torch.tensor(int(seed) & 0xFFFFFFFF, dtype=torch.int64))
+        self._seed, self._step = int(seed) & 0xFFFFFFFF, 0
+        self.register_buffer('seed', torch.tensor(self._seed, dtype=torch.int64))
         self.register_buffer('step', torch.zeros((), dtype=torch.int64))
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self._seed, self._step = int(self.seed), int(self.step)
+
     def _uniforms(self, count: int, stream: int, num: int) -> Tensor:
-        return counter_uniforms(self.seed, self.step, get_rank(), count, stream, num)
+        """[count, num] float64 uniforms on the host for this step."""
+        return counter_uniforms(self._seed, self._step, get_rank(), count, stream, num)
+
+    def _next_step(self) -> None:
+        self._step += 1
+        self.step.fill_(self._step)  # asynchronous on an accelerator
 
     @staticmethod
     def _check(images: Tensor) -> None:
@@ -146,7 +161,7 @@ class IICBatchPairedViews(_SeededViews):
     def _view(self, images: Tensor, steps: list, view: int) -> Tensor:
         """[B, C, H, W] float -> one view [B, C, H', W'] through ``steps``."""
         n = images.shape[0]
-        matrix = torch.eye(3, dtype=torch.float64, device=images.device).expand(n, 3, 3)
+        matrix = torch.eye(3, dtype=torch.float64).expand(n, 3, 3)
         size, fills = tuple(images.shape[-2:]), False
         geometric = [step for step in steps if isinstance(step, GEOMETRIC)]
         for index, step in enumerate(geometric):
@@ -178,7 +193,7 @@ class IICBatchPairedViews(_SeededViews):
         if len(shapes) != 1:
             raise ValueError(f'all views must have one shape to be batched, got {sorted(shapes)}; '
                              'give the view and pair pipelines the same out_size')
-        self.step += 1
+        self._next_step()
         return torch.stack(views, 1), data_samples
 
 
@@ -247,9 +262,10 @@ class IICBatchDenseViews(_SeededViews):
         # Second-view pixels coming from outside the first view are invalid.
         valid_t = warp_batch(valid[:, None].float(), matrix, nearest=True, border='constant')
         valid_t = (valid_t[:, 0] > 0.5).to(torch.uint8)
-        affine = matrix.float()
+        affine = matrix.float()  # on the host, as the CPU step leaves it
         for i, sample in enumerate(data_samples):
-            sample.set_metainfo(dict(view_affine=affine[i], valid_mask=valid[i],
-                                     valid_mask_t=valid_t[i]))
-        self.step += 1
+            # set_metainfo deep-copies: a slice would copy the whole batch's storage.
+            sample.set_metainfo(dict(view_affine=affine[i].clone(), valid_mask=valid[i].clone(),
+                                     valid_mask_t=valid_t[i].clone()))
+        self._next_step()
         return torch.stack([first, second], 1), data_samples

@@ -6,6 +6,8 @@ what was drawn before, so a resumed run (which restores the step) repeats
 the uninterrupted run's views exactly, every rank draws its own views, and
 CPU and CUDA give the same numbers.
 """
+from typing import Union
+
 import torch
 from torch import Tensor
 
@@ -24,25 +26,24 @@ def _mix32(x: Tensor) -> Tensor:
     return x ^ (x >> 16)
 
 
-def counter_uniforms(seed: Tensor, step: Tensor, rank: int, count: int, stream: int,
-                     num: int) -> Tensor:
+def counter_uniforms(seed: int, step: int, rank: int, count: int, stream: int, num: int,
+                     device: Union[str, torch.device] = 'cpu') -> Tensor:
     """Uniforms in [0, 1) keyed by (seed, step, rank, sample, stream, draw).
 
     Args:
-        seed (Tensor): int64 scalar (32-bit value).
-        step (Tensor): int64 scalar, the training step (on the target device).
+        seed (int): 32-bit seed. step (int): the training step.
         rank (int): process rank. count (int): N samples.
         stream (int): which transform of which view draws.
         num (int): draws per sample.
+        device: where to compute them. Defaults to the CPU.
 
     Returns:
-        Tensor: [N, num] float64, on the device of ``step``.
+        Tensor: [N, num] float64.
     """
-    device = step.device
-    key = _mix32((seed.to(device) & _M32) ^ 0x9E3779B9)
-    for part in (step & _M32, step >> 32, torch.tensor(rank, device=device),
-                 torch.tensor(stream, device=device)):
-        key = _mix32(key ^ _mix32((part + 0x632BE5AB) & _M32))
+    key = _mix32(torch.tensor(seed, device=device, dtype=torch.int64) & _M32 ^ 0x9E3779B9)
+    for part in (step & _M32, step >> 32, rank, stream):
+        key = _mix32(key ^ _mix32(torch.tensor(part, device=device, dtype=torch.int64)
+                                  + 0x632BE5AB & _M32))
     sample = torch.arange(count, device=device, dtype=torch.int64)[:, None]
     draw = torch.arange(num, device=device, dtype=torch.int64)[None]
     bits = _mix32(_mix32(key ^ _mix32(sample + 0x85EBCA6B)) ^ draw)

@@ -3,7 +3,7 @@ from typing import Optional, Tuple
 
 from torch import Tensor
 
-from mmiic.datasets.transforms.geometry import map_pixels, sample_pixels
+from mmiic.datasets.transforms.geometry import map_pixels, sample_affine
 
 
 def align_to_first_view(probs_t: Tensor,
@@ -33,8 +33,8 @@ def align_to_first_view(probs_t: Tensor,
     tol = 1e-4
     valid = (x2 >= -tol) & (x2 <= w - 1 + tol) & (y2 >= -tol) & (y2 <= h - 1 + tol)
     # Flips and integer shifts land on pixel centres and are gathered exactly.
-    aligned = sample_pixels(probs_t, mapped, border='replicate')
+    aligned = sample_affine(probs_t, affine, border='replicate')
     if mask_t is not None:
-        sampled = sample_pixels(mask_t[:, None].float(), mapped, nearest=True, border='constant')
+        sampled = sample_affine(mask_t[:, None].float(), affine, nearest=True, border='constant')
         valid = valid & (sampled[:, 0] > 0.5)
     return aligned, valid

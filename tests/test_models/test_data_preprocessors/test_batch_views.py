@@ -32,17 +32,15 @@ def _smooth(h=40, w=48, channels=3):
 
 
 def test_counter_uniforms_depend_only_on_their_key():
-    seed, step = torch.tensor(7), torch.tensor(3)
-    u = counter_uniforms(seed, step, 0, 500, 2, 8)
+    u = counter_uniforms(7, 3, 0, 500, 2, 8)
     assert u.shape == (500, 8) and u.dtype == torch.float64
-    assert torch.equal(u, counter_uniforms(seed, step, 0, 500, 2, 8))
-    assert torch.equal(u[:10], counter_uniforms(seed, step, 0, 10, 2, 8))  # per sample
+    assert torch.equal(u, counter_uniforms(7, 3, 0, 500, 2, 8))
+    assert torch.equal(u[:10], counter_uniforms(7, 3, 0, 10, 2, 8))  # per sample
     assert 0 <= float(u.min()) and float(u.max()) < 1
     assert abs(float(u.mean()) - 0.5) < 0.02
-    for other in (counter_uniforms(torch.tensor(8), step, 0, 500, 2, 8),
-                  counter_uniforms(seed, torch.tensor(4), 0, 500, 2, 8),
-                  counter_uniforms(seed, step, 1, 500, 2, 8),
-                  counter_uniforms(seed, step, 0, 500, 3, 8)):
+    for other in (counter_uniforms(8, 3, 0, 500, 2, 8), counter_uniforms(7, 4, 0, 500, 2, 8),
+                  counter_uniforms(7, 3, 1, 500, 2, 8), counter_uniforms(7, 3, 0, 500, 3, 8),
+                  counter_uniforms(7, 3 + 2**32, 0, 500, 2, 8)):
         assert (other != u).float().mean() > 0.99
 
 
@@ -197,7 +195,7 @@ def test_dense_device_views_align_exactly_for_flips(kwargs):
 
 def test_dense_device_warp_of_integer_shifts_aligns_exactly():
     images, _ = _dense_batch()
-    u = counter_uniforms(torch.tensor(0), torch.tensor(0), 0, 3, 0, 7)
+    u = counter_uniforms(0, 0, 0, 3, 0, 7)
     matrix = affine_from_uniforms(u, 40, 48, hflip_prob=0.5, vflip_prob=0.5, max_translation=15)
     matrix[:, :2, 2] = matrix[:, :2, 2].round()
     first = images.double()
