@@ -9,8 +9,8 @@ prints, for the timed iterations:
 * the loss's share of the compute step (forward + backward of the IIC loss,
   re-timed on the last iteration's loss inputs);
 * the per-sample CPU cost of the data pipeline (``dataset[i]`` in this
-  process) and, with ``batch_views``, of the view step in the data
-  preprocessor;
+  process, one thread as in a worker) and, with ``batch_views``, of the view
+  step in the data preprocessor (on the model's device);
 * peak memory (CUDA allocator, or this process's resident set on the CPU).
 
 ``--fake-data`` writes a small random data set in the config's layout
@@ -133,13 +133,19 @@ def _loss_seconds(calls: List[tuple], repeats: int = 5) -> float:
 
 
 def _pipeline_seconds(dataset, count: int) -> float:
-    """Seconds per sample of ``dataset[i]`` (load + CPU transforms), this process."""
+    """Seconds per sample of ``dataset[i]`` (load + CPU transforms) in this
+    process, with one torch thread as in a data loader worker."""
     count = min(count, len(dataset))
-    dataset[0]  # lazy initialisation out of the timing
-    start = time.perf_counter()
-    for i in range(count):
-        dataset[i % len(dataset)]
-    return (time.perf_counter() - start) / max(count, 1)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        dataset[0]  # lazy initialisation out of the timing
+        start = time.perf_counter()
+        for i in range(count):
+            dataset[i % len(dataset)]
+        return (time.perf_counter() - start) / max(count, 1)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def benchmark(cfg: Config, iters: int, warmup: int, pipeline_samples: int) -> dict:

@@ -1,9 +1,9 @@
 """Affine maps between views, and the warps that apply them.
 
 ``M`` ([3, 3], pixel coordinates, x right, y down) maps a pixel of the input
-to where it lands in the output. The matrices are built once, in torch and
-batched (:func:`affine_from_uniforms`, :func:`crop_resize_matrix`), and
-serve every path:
+to where it lands in the output. The matrices are built once, batched, on the
+host (numpy: a few numbers per sample; :func:`affine_from_uniforms`,
+:func:`crop_resize_matrix`, :func:`rotation_matrix`), and serve every path:
 
 * the CPU transforms (:class:`IICRandomAffine`, :class:`IICDenseViews`, ...)
   build one matrix and resample with OpenCV (:func:`warp`);
@@ -32,7 +32,7 @@ GRID_PADDING = {'reflect': 'reflection', 'constant': 'zeros', 'replicate': 'bord
 AFFINE_DRAWS = 7  # uniforms consumed by one affine map, in the order below
 
 
-def affine_from_uniforms(u: Tensor,
+def affine_from_uniforms(u: np.ndarray,
                          height: int,
                          width: int,
                          hflip_prob: float = 0.5,
@@ -40,15 +40,16 @@ def affine_from_uniforms(u: Tensor,
                          max_rotation: float = 0.0,
                          scale_range: Tuple[float, float] = (1.0, 1.0),
                          max_shear: float = 0.0,
-                         max_translation: float = 0.0) -> Tensor:
+                         max_translation: float = 0.0) -> np.ndarray:
     """Random affine maps from uniform draws.
 
     Rotation, scale and shear act about the image centre; translation is in
     pixels per axis, uniform in [-max_translation, max_translation]; flips
-    come last.
+    come last. The maps are a few numbers per sample, so they are built on
+    the host (numpy) for both paths; only the pixels go to the device.
 
     Args:
-        u (Tensor): [N, 7] float64 uniforms in [0, 1): rotation, scale, shear,
+        u (np.ndarray): [N, 7] uniforms in [0, 1): rotation, scale, shear,
             x and y translation, horizontal and vertical flip.
         height, width (int): image size in pixels.
         hflip_prob, vflip_prob (float): flip probabilities.
@@ -56,52 +57,52 @@ def affine_from_uniforms(u: Tensor,
         scale_range (tuple): scale factors. max_translation (float): pixels.
 
     Returns:
-        Tensor: [N, 3, 3] float64 matrices M.
+        np.ndarray: [N, 3, 3] float64 matrices M.
     """
-    if u.dim() != 2 or u.shape[1] != AFFINE_DRAWS:
+    u = np.asarray(u, dtype=np.float64)
+    if u.ndim != 2 or u.shape[1] != AFFINE_DRAWS:
         raise ValueError(f'u must be [N, {AFFINE_DRAWS}] uniforms, got {tuple(u.shape)}')
-    u = u.double()
-    angle = torch.deg2rad(max_rotation * (2 * u[:, 0] - 1))
+    angle = np.deg2rad(max_rotation * (2 * u[:, 0] - 1))
     scale = scale_range[0] + (scale_range[1] - scale_range[0]) * u[:, 1]
-    shear = torch.deg2rad(max_shear * (2 * u[:, 2] - 1))
+    shear = np.deg2rad(max_shear * (2 * u[:, 2] - 1))
     shift = max_translation * (2 * u[:, 3:5] - 1)
     matrix = centred_affine(angle, scale, shear, shift, height, width)
     for row, size, prob, draw in ((0, width, hflip_prob, u[:, 5]), (1, height, vflip_prob, u[:, 6])):
-        flip = (draw < prob)[:, None]
-        flipped = -matrix[:, row]
-        flipped[:, 2] += size - 1
-        matrix[:, row] = torch.where(flip, flipped, matrix[:, row])
+        if prob > 0:
+            sign = np.where(draw < prob, -1.0, 1.0)
+            matrix[:, row] *= sign[:, None]
+            matrix[:, row, 2] += (sign < 0) * (size - 1)
     return matrix
 
 
-def centred_affine(angle: Tensor, scale: Tensor, shear: Tensor, shift: Tensor, height: int,
-                   width: int) -> Tensor:
+def centred_affine(angle: np.ndarray, scale: np.ndarray, shear: np.ndarray, shift: np.ndarray,
+                   height: int, width: int) -> np.ndarray:
     """Rotation (radians; positive turns x towards y, clockwise on screen),
     scale and shear (radians) about the image centre, then a shift ([N, 2]
     pixels). Each of angle, scale, shear is [N].
 
     Returns:
-        Tensor: [N, 3, 3] float64.
+        np.ndarray: [N, 3, 3] float64.
     """
-    angle, scale, shear, shift = (t.double() for t in (angle, scale, shear, shift))
-    cos, sin, tan = angle.cos(), angle.sin(), shear.tan()
-    # Rotation @ shear, scaled.
-    linear = torch.stack([torch.stack([cos, cos * tan - sin], -1),
-                          torch.stack([sin, sin * tan + cos], -1)], -2) * scale[:, None, None]
-    centre = angle.new_tensor([(width - 1) / 2, (height - 1) / 2])
-    matrix = torch.zeros(angle.shape[0], 3, 3, dtype=torch.float64, device=angle.device)
-    matrix[:, :2, :2] = linear
-    matrix[:, :2, 2] = centre + shift - (linear @ centre[:, None])[..., 0]
+    cos, sin, tan = np.cos(angle), np.sin(angle), np.tan(shear)
+    cx, cy = (width - 1) / 2, (height - 1) / 2
+    matrix = np.zeros((len(angle), 3, 3))
+    # Rotation @ shear, scaled, about the centre.
+    matrix[:, 0, 0], matrix[:, 0, 1] = scale * cos, scale * (cos * tan - sin)
+    matrix[:, 1, 0], matrix[:, 1, 1] = scale * sin, scale * (sin * tan + cos)
+    matrix[:, 0, 2] = cx + shift[:, 0] - matrix[:, 0, 0] * cx - matrix[:, 0, 1] * cy
+    matrix[:, 1, 2] = cy + shift[:, 1] - matrix[:, 1, 0] * cx - matrix[:, 1, 1] * cy
     matrix[:, 2, 2] = 1
     return matrix
 
 
-def rotation_matrix(degrees: Tensor, height: int, width: int) -> Tensor:
+def rotation_matrix(degrees: np.ndarray, height: int, width: int) -> np.ndarray:
     """Rotation about the centre as ``cv2.getRotationMatrix2D`` (positive
     degrees turn the image counter-clockwise on screen). [N] -> [N, 3, 3]."""
-    zeros = torch.zeros_like(degrees, dtype=torch.float64)
-    return centred_affine(-torch.deg2rad(degrees.double()), zeros + 1, zeros,
-                          torch.stack([zeros, zeros], -1), height, width)
+    degrees = np.asarray(degrees, dtype=np.float64)
+    zeros = np.zeros_like(degrees)
+    return centred_affine(-np.deg2rad(degrees), zeros + 1, zeros, np.stack([zeros, zeros], -1),
+                          height, width)
 
 
 def random_affine(height: int,
@@ -117,27 +118,27 @@ def random_affine(height: int,
     The CPU transforms' entry to :func:`affine_from_uniforms` (same
     arguments); data workers seed numpy.
     """
-    u = torch.from_numpy(np.random.random_sample(AFFINE_DRAWS))[None]
+    u = np.random.random_sample(AFFINE_DRAWS)[None]
     return affine_from_uniforms(u, height, width, hflip_prob, vflip_prob, max_rotation,
-                                tuple(scale_range), max_shear, max_translation)[0].numpy()
+                                tuple(scale_range), max_shear, max_translation)[0]
 
 
-def crop_resize_matrix(boxes: Tensor, out_size: Tuple[int, int]) -> Tensor:
+def crop_resize_matrix(boxes: np.ndarray, out_size: Tuple[int, int]) -> np.ndarray:
     """Maps that crop boxes and resize them to ``out_size``.
 
     Pixel centres line up as in ``cv2.resize``: input x maps to
     ``(x - x0 + 0.5) * out_w / box_w - 0.5``.
 
     Args:
-        boxes (Tensor): [N, 4] (x0, y0, box_w, box_h) in input pixels.
+        boxes (np.ndarray): [N, 4] (x0, y0, box_w, box_h) in input pixels.
         out_size (tuple): (H, W) of the output.
 
     Returns:
-        Tensor: [N, 3, 3] float64 matrices M.
+        np.ndarray: [N, 3, 3] float64 matrices M.
     """
-    boxes = boxes.double()
+    boxes = np.asarray(boxes, dtype=np.float64)
     sx, sy = out_size[1] / boxes[:, 2], out_size[0] / boxes[:, 3]
-    matrix = torch.zeros(boxes.shape[0], 3, 3, dtype=torch.float64, device=boxes.device)
+    matrix = np.zeros((len(boxes), 3, 3))
     matrix[:, 0, 0], matrix[:, 1, 1], matrix[:, 2, 2] = sx, sy, 1
     matrix[:, 0, 2] = (0.5 - boxes[:, 0]) * sx - 0.5
     matrix[:, 1, 2] = (0.5 - boxes[:, 1]) * sy - 0.5
@@ -215,7 +216,8 @@ def sample_affine(images: Tensor,
 
     Args:
         images (Tensor): [N, C, H, W] floating point.
-        matrix (Tensor): [N, 3, 3] maps from output to input pixels.
+        matrix (Tensor | np.ndarray): [N, 3, 3] maps from output to input
+            pixels (numpy: on the host).
         out_size (tuple, optional): (H', W'); defaults to (H, W).
         nearest (bool): nearest-neighbour instead of bilinear.
         border (str): 'reflect', 'constant' (zeros) or 'replicate'.
@@ -225,6 +227,7 @@ def sample_affine(images: Tensor,
     """
     n, c, h, w = images.shape
     out_h, out_w = out_size or (h, w)
+    matrix = torch.as_tensor(matrix, dtype=torch.float64) if isinstance(matrix, np.ndarray) else matrix
     exact = on_pixel_grid(matrix)
     # Branching on `exact` costs nothing when it is known on the host.
     on_host = exact.device.type == 'cpu'
@@ -256,7 +259,8 @@ def warp_batch(images: Tensor,
 
     Args:
         images (Tensor): [N, C, H, W] floating point.
-        matrix (Tensor): [N, 3, 3] maps from input to output pixels.
+        matrix (Tensor | np.ndarray): [N, 3, 3] maps from input to output
+            pixels.
         out_size (tuple, optional): (H', W'); defaults to (H, W).
         nearest (bool): nearest-neighbour instead of bilinear sampling.
         border (str): 'reflect', 'constant' (zeros) or 'replicate'.
@@ -264,7 +268,9 @@ def warp_batch(images: Tensor,
     Returns:
         Tensor: [N, C, H', W'].
     """
-    return sample_affine(images, torch.linalg.inv(matrix.double()), out_size, nearest, border)
+    inverse = np.linalg.inv(matrix) if isinstance(matrix, np.ndarray) else torch.linalg.inv(
+        matrix.double())
+    return sample_affine(images, inverse, out_size, nearest, border)
 
 
 __all__ = [

@@ -10,12 +10,11 @@ from typing import Sequence, Tuple, Union
 
 import cv2
 import numpy as np
-import torch
 from mmcv.transforms import BaseTransform
 
 from mmiic.registry import TRANSFORMS
 from .geometry import random_affine, rotation_matrix, warp
-from .photometric import greyscale, jitter
+from .photometric import LUMA, jitter_image
 
 
 def _record(results: dict, name: str, **params) -> None:
@@ -107,7 +106,7 @@ class IICRandomRotation(BaseTransform):
             angle = 0.0
         if angle:
             img = results['img']
-            matrix = rotation_matrix(torch.tensor([angle]), *img.shape[:2])[0].numpy()
+            matrix = rotation_matrix(np.array([angle]), *img.shape[:2])[0]
             results['img'] = warp(img, matrix, border='constant')
         _record(results, 'rotation', angle=angle)
         return results
@@ -180,12 +179,10 @@ class IICRandomColorJitter(BaseTransform):
         active = self.active_steps(3 if colour else 1)
         order = [op for op in np.random.permutation(4) if op in active]
         if order:
-            pixels = torch.from_numpy(img.reshape(img.shape[:2] + (-1, ))).permute(2, 0, 1)[None]
-            factors = torch.tensor([[params[k] for k in ('brightness', 'contrast', 'saturation',
-                                                         'hue')]])
-            out = jitter(pixels.float(), factors, torch.tensor([order]))
-            results['img'] = out[0].permute(1, 2, 0).round().to(torch.uint8).numpy().reshape(
-                img.shape)
+            pixels = img.reshape(img.shape[:2] + (-1, )).astype(np.float32)
+            factors = [params[k] for k in ('brightness', 'contrast', 'saturation', 'hue')]
+            out = jitter_image(pixels, np.array(factors), np.array(order))
+            results['img'] = np.round(out).astype(np.uint8).reshape(img.shape)
         _record(results, 'color_jitter', **params)
         return results
 
@@ -201,8 +198,7 @@ class IICRandomGreyscale(BaseTransform):
         img = results['img']
         grey = bool(np.random.rand() < self.prob) and img.ndim == 3 and img.shape[2] == 3
         if grey:
-            pixels = torch.from_numpy(img).permute(2, 0, 1)[None].float()
-            out = greyscale(pixels, torch.tensor([True]))
-            results['img'] = out[0].permute(1, 2, 0).round().to(torch.uint8).numpy()
+            luma = img.astype(np.float32) @ np.array(LUMA, np.float32)
+            results['img'] = np.repeat(np.round(luma).astype(np.uint8)[..., None], 3, axis=2)
         _record(results, 'greyscale', grey=grey)
         return results

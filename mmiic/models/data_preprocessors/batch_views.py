@@ -12,6 +12,7 @@ so a resumed run continues the same sequence of views.
 """
 from typing import List, Optional, Sequence, Tuple
 
+import numpy as np
 import torch
 import torch.nn as nn
 from mmengine.dist import get_rank
@@ -33,15 +34,15 @@ JITTER_DRAWS = 8
 MAX_DRAWS = 8  # the most uniforms one step takes
 
 
-def _jitter(images: Tensor, u: Tensor, step: IICRandomColorJitter) -> Tensor:
+def _jitter(images: Tensor, u: np.ndarray, step: IICRandomColorJitter) -> Tensor:
     """The colour jitter of ``step`` with [N, 8] uniforms: four factors, then
     four keys whose ranks give each sample's order of the steps."""
     active = step.active_steps(images.shape[1])
     if not active:
         return images
     factors = jitter_factors(u[:, :4], step.brightness, step.contrast, step.saturation, step.hue)
-    ranks = u[:, 4:4 + len(active)].argsort(dim=1)  # a uniform random order per sample
-    order = torch.tensor(active)[ranks]
+    ranks = u[:, 4:4 + len(active)].argsort(axis=1)  # a uniform random order per sample
+    order = np.asarray(active)[ranks]
     return jitter(images, factors, order, with_mean=1 in active)
 
 
@@ -70,7 +71,7 @@ class _SeededViews(nn.Module):
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
         self._seed, self._step = int(self.seed), int(self.step)
 
-    def _uniforms(self, count: int, stream: int, num: int) -> Tensor:
+    def _uniforms(self, count: int, stream: int, num: int) -> np.ndarray:
         """[count, num] float64 uniforms on the host for this step."""
         return counter_uniforms(self._seed, self._step, get_rank(), count, stream, num)
 
@@ -130,8 +131,9 @@ class IICBatchPairedViews(_SeededViews):
         return steps
 
     @staticmethod
-    def _geometry(step, u: Tensor, size: Tuple[int, int]) -> Tuple[Tensor, Tuple[int, int], bool]:
-        """One geometric step for N samples: ([N, 3, 3] matrix, output size, fills)."""
+    def _geometry(step, u: np.ndarray, size: Tuple[int, int]) -> Tuple[np.ndarray, Tuple[int, int], bool]:
+        """One geometric step for N samples on the host: ([N, 3, 3] matrix,
+        output size, whether it fills from outside the image)."""
         h, w = size
         n = u.shape[0]
         if isinstance(step, (IICCenterCropResize, IICRandomCropResize)):
@@ -140,28 +142,28 @@ class IICBatchPairedViews(_SeededViews):
                 raise ValueError(f'{type(step).__name__}: crop size {max(sides)} exceeds the '
                                  f'loaded images ({h}x{w})')
             if isinstance(step, IICCenterCropResize):
-                side = u.new_full((n, ), float(step.crop_size))
+                side = np.full(n, float(step.crop_size))
                 x0, y0 = (w - side) // 2, (h - side) // 2
             else:
-                choices = u.new_tensor(sides)
-                side = choices[(u[:, 0] * len(sides)).long().clamp(max=len(sides) - 1)]
-                x0, y0 = (u[:, 1] * (w - side + 1)).floor(), (u[:, 2] * (h - side + 1)).floor()
-            boxes = torch.stack([x0, y0, side, side], -1)
+                choices = np.asarray(sides, dtype=np.float64)
+                side = choices[np.minimum((u[:, 0] * len(sides)).astype(int), len(sides) - 1)]
+                x0, y0 = np.floor(u[:, 1] * (w - side + 1)), np.floor(u[:, 2] * (h - side + 1))
+            boxes = np.stack([x0, y0, side, side], -1)
             return crop_resize_matrix(boxes, step.out_size), step.out_size, False
         if isinstance(step, IICRandomHorizontalFlip):
-            flip = u.new_zeros(n, AFFINE_DRAWS)
+            flip = np.zeros((n, AFFINE_DRAWS))
             flip[:, 5] = u[:, 0]
             return affine_from_uniforms(flip, h, w, hflip_prob=step.prob), size, False
         if isinstance(step, IICRandomRotation):
             angle = step.max_angle * (2 * u[:, 0] - 1) * (u[:, 1] < step.prob)
             return rotation_matrix(angle, h, w), size, True
-        draws = torch.cat([u[:, :5], u.new_ones(n, 2)], 1)  # no flips
+        draws = np.concatenate([u[:, :5], np.ones((n, 2))], 1)  # no flips
         return affine_from_uniforms(draws, h, w, hflip_prob=0.0, **step.args), size, True
 
     def _view(self, images: Tensor, steps: list, view: int) -> Tensor:
         """[B, C, H, W] float -> one view [B, C, H', W'] through ``steps``."""
         n = images.shape[0]
-        matrix = torch.eye(3, dtype=torch.float64).expand(n, 3, 3)
+        matrix = np.broadcast_to(np.eye(3), (n, 3, 3))
         size, fills = tuple(images.shape[-2:]), False
         geometric = [step for step in steps if isinstance(step, GEOMETRIC)]
         for index, step in enumerate(geometric):
@@ -262,7 +264,7 @@ class IICBatchDenseViews(_SeededViews):
         # Second-view pixels coming from outside the first view are invalid.
         valid_t = warp_batch(valid[:, None].float(), matrix, nearest=True, border='constant')
         valid_t = (valid_t[:, 0] > 0.5).to(torch.uint8)
-        affine = matrix.float()  # on the host, as the CPU step leaves it
+        affine = torch.from_numpy(matrix).float()  # on the host, as the CPU step leaves it
         for i, sample in enumerate(data_samples):
             # set_metainfo deep-copies: a slice would copy the whole batch's storage.
             sample.set_metainfo(dict(view_affine=affine[i].clone(), valid_mask=valid[i].clone(),

@@ -33,15 +33,16 @@ def _smooth(h=40, w=48, channels=3):
 
 def test_counter_uniforms_depend_only_on_their_key():
     u = counter_uniforms(7, 3, 0, 500, 2, 8)
-    assert u.shape == (500, 8) and u.dtype == torch.float64
-    assert torch.equal(u, counter_uniforms(7, 3, 0, 500, 2, 8))
-    assert torch.equal(u[:10], counter_uniforms(7, 3, 0, 10, 2, 8))  # per sample
-    assert 0 <= float(u.min()) and float(u.max()) < 1
-    assert abs(float(u.mean()) - 0.5) < 0.02
+    assert u.shape == (500, 8) and u.dtype == np.float64
+    assert np.array_equal(u, counter_uniforms(7, 3, 0, 500, 2, 8))
+    assert np.array_equal(u[:10], counter_uniforms(7, 3, 0, 10, 2, 8))  # per sample
+    assert 0 <= u.min() and u.max() < 1
+    assert abs(u.mean() - 0.5) < 0.02
+    assert len(np.unique(u)) == u.size
     for other in (counter_uniforms(8, 3, 0, 500, 2, 8), counter_uniforms(7, 4, 0, 500, 2, 8),
                   counter_uniforms(7, 3, 1, 500, 2, 8), counter_uniforms(7, 3, 0, 500, 3, 8),
                   counter_uniforms(7, 3 + 2**32, 0, 500, 2, 8)):
-        assert (other != u).float().mean() > 0.99
+        assert (other != u).mean() > 0.99
 
 
 def test_random_affine_is_the_shared_matrix_maths():
@@ -49,11 +50,11 @@ def test_random_affine_is_the_shared_matrix_maths():
     matrix = random_affine(40, 48, hflip_prob=0.5, max_rotation=20, scale_range=(0.9, 1.1),
                            max_shear=5, max_translation=4)
     np.random.seed(3)
-    u = torch.from_numpy(np.random.random_sample(7))[None]
-    shared = affine_from_uniforms(u, 40, 48, 0.5, 0.0, 20, (0.9, 1.1), 5, 4)[0].numpy()
+    u = np.random.random_sample(7)[None]
+    shared = affine_from_uniforms(u, 40, 48, 0.5, 0.0, 20, (0.9, 1.1), 5, 4)[0]
     assert np.array_equal(matrix, shared)
     # Rotation follows OpenCV's convention (positive = counter-clockwise on screen).
-    ours = rotation_matrix(torch.tensor([17.0]), 40, 48)[0, :2].numpy()
+    ours = rotation_matrix(np.array([17.0]), 40, 48)[0, :2]
     assert np.allclose(ours, cv2.getRotationMatrix2D((23.5, 19.5), 17.0, 1.0))
 
 
@@ -64,7 +65,7 @@ def test_device_warp_matches_the_cpu_warp(border):
     matrix = random_affine(40, 48, max_rotation=20, scale_range=(0.9, 1.1), max_translation=5)
     cpu = warp(img, matrix, border=border).astype(np.float64)
     batch = torch.from_numpy(img).permute(2, 0, 1)[None].double()
-    device = warp_batch(batch, torch.from_numpy(matrix)[None], border=border)[0].permute(1, 2, 0)
+    device = warp_batch(batch, matrix[None], border=border)[0].permute(1, 2, 0)
     err = np.abs(device.numpy() - cpu)
     assert err.mean() < 0.5 and err.max() <= 3
 
@@ -73,7 +74,7 @@ def test_crop_resize_matrix_is_crop_then_cv2_resize():
     img = _smooth()
     box = (5, 7, 20, 20)
     cpu = cv2.resize(img[7:27, 5:25], (24, 24), interpolation=cv2.INTER_LINEAR).astype(np.float64)
-    matrix = crop_resize_matrix(torch.tensor([box]), (24, 24))
+    matrix = crop_resize_matrix(np.array([box]), (24, 24))
     batch = torch.from_numpy(img).permute(2, 0, 1)[None].double()
     device = warp_batch(batch, matrix, (24, 24), border='replicate')[0].permute(1, 2, 0).numpy()
     # uint8 rounding; at the crop's edge the warp reads the real neighbours
@@ -137,30 +138,29 @@ def test_jitter_is_the_cpu_transform_and_keeps_grey_and_luma():
     np.random.seed(4)
     for _ in range(4):
         np.random.uniform()
-    order = torch.from_numpy(np.random.permutation(4))[None]
-    factors = torch.tensor([[params[k] for k in ('brightness', 'contrast', 'saturation', 'hue')]])
+    order = np.random.permutation(4)[None]
+    factors = np.array([[params[k] for k in ('brightness', 'contrast', 'saturation', 'hue')]])
     device = jitter(batch, factors, order)[0].permute(1, 2, 0).numpy()
     assert np.abs(device - cpu['img']).max() <= 0.5  # the CPU step only rounds to uint8
     assert not np.array_equal(cpu['img'], img)
     # Factors are drawn in [1 - x, 1 + x], the hue shift in [-hue, hue] turns.
-    u = torch.tensor([[0.0, 1.0, 0.5, 0.0]], dtype=torch.float64)
-    assert torch.allclose(jitter_factors(u, 0.4, 0.4, 0.4, 0.1),
-                          torch.tensor([[0.6, 1.4, 1.0, -0.1]], dtype=torch.float64))
+    u = np.array([[0.0, 1.0, 0.5, 0.0]])
+    assert np.allclose(jitter_factors(u, 0.4, 0.4, 0.4, 0.1), [[0.6, 1.4, 1.0, -0.1]])
     # Hue: a full turn is the identity; other shifts keep grey pixels and luma.
-    full_turn = jitter(batch, torch.tensor([[1.0, 1.0, 1.0, 1.0]]), torch.tensor([[3]]))
+    full_turn = jitter(batch, np.array([[1.0, 1.0, 1.0, 1.0]]), np.array([[3]]))
     assert torch.allclose(full_turn, batch, atol=1e-6)
     mid = batch * 0.2 + 100  # far from the clipping bounds
-    shifted = jitter(mid, torch.tensor([[1.0, 1.0, 1.0, 0.2]]), torch.tensor([[3]]))
+    shifted = jitter(mid, np.array([[1.0, 1.0, 1.0, 0.2]]), np.array([[3]]))
     assert (shifted - mid).abs().max() > 5
     luma = torch.tensor([0.299, 0.587, 0.114], dtype=torch.float64).view(1, 3, 1, 1)
     assert torch.allclose((shifted * luma).sum(1), (mid * luma).sum(1), atol=1e-4)
     grey_img = batch[:, :1].expand(1, 3, 16, 16)
-    assert torch.allclose(jitter(grey_img, torch.tensor([[1.0, 1.0, 1.0, 0.3]]), torch.tensor([[3]])),
+    assert torch.allclose(jitter(grey_img, np.array([[1.0, 1.0, 1.0, 0.3]]), np.array([[3]])),
                           grey_img, atol=1e-6)
-    grey = greyscale(batch, torch.tensor([True]))
+    grey = greyscale(batch, np.array([True]))
     expected = img.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     assert torch.allclose(grey[0, 0], torch.from_numpy(expected)) and torch.equal(grey[0, 0], grey[0, 2])
-    assert torch.equal(greyscale(batch, torch.tensor([False])), batch)
+    assert torch.equal(greyscale(batch, np.array([False])), batch)
 
 
 def _dense_batch(n=3, size=(40, 48), ignore=True):
@@ -198,6 +198,7 @@ def test_dense_device_warp_of_integer_shifts_aligns_exactly():
     u = counter_uniforms(0, 0, 0, 3, 0, 7)
     matrix = affine_from_uniforms(u, 40, 48, hflip_prob=0.5, vflip_prob=0.5, max_translation=15)
     matrix[:, :2, 2] = matrix[:, :2, 2].round()
+    matrix = torch.from_numpy(matrix)
     first = images.double()
     second = warp_batch(first, matrix, border='reflect')
     valid_t = warp_batch(torch.ones(3, 1, 40, 48, dtype=torch.float64), matrix, nearest=True,
