@@ -83,11 +83,11 @@ def jitter_image(img: np.ndarray, factors: np.ndarray, order: np.ndarray) -> np.
     channels = img.shape[2]
     factors = np.asarray(factors, dtype=np.float64)
     for op in order:
-        if channels == 3:
-            matrix = jitter_matrices(np.array([op]), factors[None], 3)[0].astype(np.float32)
-            out = img @ matrix.T
-        else:  # brightness or contrast: a scalar map (see jitter_matrices)
+        if op in (BRIGHTNESS, CONTRAST):  # f I (see jitter_matrices): a scalar product
             out = img * np.float32(factors[op])
+        else:
+            matrix = jitter_matrices(np.array([op]), factors[None], channels)[0].astype(np.float32)
+            out = img @ matrix.T
         if op == CONTRAST:
             out += np.float32(1 - factors[CONTRAST]) * img.mean()
         img = np.clip(out, 0, 255)
