@@ -4,8 +4,9 @@ from .version import __version__
 
 register_checkpoint_loader()
 
-# Importing the sub-packages registers every module in mmengine's root
-# registries (see mmiic.registry), reachable from the mmseg and mmpretrain scopes.
+# Importing the sub-packages fills mmiic's own registries (scope 'mmiic', see
+# mmiic.registry); configs of the mmseg and mmpretrain scopes reach them as
+# 'mmiic.<Name>'. Nothing is registered in mmengine's root registries.
 from . import datasets, engine, evaluation, models, visualization  # noqa: E402,F401
 
 __all__ = ['__version__']

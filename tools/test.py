@@ -1,19 +1,45 @@
-"""Evaluate an IIC checkpoint: argparse -> Config -> Runner.test()."""
+"""Evaluate an IIC checkpoint: argparse -> Config -> Runner.test().
+
+Options follow mmpretrain's tools/test.py: ``--out`` dumps the predictions
+(``.pkl``, mmengine's ``DumpResults``) or, with ``--out-item metrics``, the
+metrics (``.json``/``.yaml``/``.pkl``); ``--show-dir`` writes one picture per
+sample and ``--show`` displays them, painted by cluster (clusters are not
+classes: see :class:`mmiic.engine.hooks.ClusterVisualizationHook`).
+"""
 import argparse
 import os
 import os.path as osp
+from typing import Dict, List, Optional
 
+import mmengine
 from mmengine.config import Config, DictAction
+from mmengine.evaluator import DumpResults
 from mmengine.runner import Runner
 
-import mmiic  # noqa: F401  registers modules, fixes checkpoint loading
+import mmiic  # noqa: F401  registers modules, makes mmengine checkpoints load safely
+
+PRED_SUFFIXES = ('.pkl', '.pickle')
+METRIC_SUFFIXES = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (and evaluate) an IIC model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the directory to save the evaluation metrics')
+    parser.add_argument(
+        '--out', help='file to dump the predictions (.pkl) or, with --out-item metrics, '
+        'the metrics (.json, .yaml or .pkl)')
+    parser.add_argument(
+        '--out-item', choices=['metrics', 'pred'], default=None,
+        help='what --out holds; defaults to the predictions')
+    parser.add_argument(
+        '--show-dir', help='directory where a picture of each prediction (image and its '
+        'clusters) is written')
+    parser.add_argument('--show', action='store_true', help='display each picture in a window')
+    parser.add_argument('--interval', type=int, default=1, help='draw every n-th sample')
+    parser.add_argument('--wait-time', type=float, default=2,
+                        help='seconds each shown picture stays (--show)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override some settings in the used config, the key-value pair '
@@ -22,15 +48,30 @@ def parse_args() -> argparse.Namespace:
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
+    check_out_args(parser, args)
     return args
 
 
-def main() -> None:
-    args = parse_args()
-    cfg = Config.fromfile(args.config)
+def check_out_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Fail before the (long) test run if --out cannot be written as asked."""
+    if args.out is None:
+        if args.out_item is not None:
+            parser.error('--out-item needs --out FILE')
+        return
+    suffix = osp.splitext(args.out)[1].lower()
+    if args.out_item == 'metrics':
+        if suffix not in METRIC_SUFFIXES:
+            parser.error(f'--out {args.out}: metrics are written as {"/".join(METRIC_SUFFIXES)}')
+    elif suffix not in PRED_SUFFIXES:
+        parser.error(f'--out {args.out}: predictions are dumped as {"/".join(PRED_SUFFIXES)} '
+                     '(use --out-item metrics for a .json of the metrics)')
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Command line -> config: launcher, work dir, checkpoint, overrides, pictures."""
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
@@ -39,8 +80,38 @@ def main() -> None:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    if args.show or args.show_dir is not None:
+        add_visualization_hook(cfg, args)
+    return cfg
+
+
+def add_visualization_hook(cfg: Config, args: argparse.Namespace) -> None:
+    """Draw predictions painted by cluster (replaces one the config may have)."""
+    hooks = [h for h in cfg.get('custom_hooks', []) or []
+             if h.get('type') not in ('mmiic.ClusterVisualizationHook', 'ClusterVisualizationHook')]
+    hooks.append(dict(type='mmiic.ClusterVisualizationHook', draw=True, out_dir=args.show_dir,
+                      show=args.show, wait_time=args.wait_time, interval=args.interval))
+    cfg.custom_hooks = hooks
+
+
+def save_outputs(args: argparse.Namespace, metrics: Dict[str, float]) -> None:
+    """Write what --out asked for once the test has run (predictions are dumped
+    by ``DumpResults`` during the run)."""
+    if args.out is not None and args.out_item == 'metrics':
+        mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
+        mmengine.dump(metrics, args.out)
+
+
+def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
+    args = parse_args(argv)
+    cfg = merge_args(Config.fromfile(args.config), args)
     runner = Runner.from_cfg(cfg)
-    runner.test()
+    if args.out is not None and args.out_item in (None, 'pred'):
+        mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
+        runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
+    metrics = runner.test()
+    save_outputs(args, metrics)
+    return metrics
 
 
 if __name__ == '__main__':

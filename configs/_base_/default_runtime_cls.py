@@ -11,8 +11,9 @@ default_hooks = dict(
 )
 # Main and overclustering heads in alternate epochs (overclustering first,
 # as in the public IIC runs).
-# EpochSeedHook makes each epoch's random views depend on (seed, epoch) only,
-# so --resume after a crash repeats the uninterrupted run exactly.
+# EpochSeedHook draws each sample's random views from (seed, epoch, sample index,
+# rank) only, also in persistent workers, so --resume after a crash repeats the
+# uninterrupted run exactly.
 custom_hooks = [
     dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', 'main')),
     dict(type='mmiic.EpochSeedHook'),

@@ -7,3 +7,4 @@ _base_ = [
 model = dict(
     data_preprocessor=dict(in_channels=3),
     head=dict(in_channels=512 * 4 * 4, num_classes=20, num_overclusters=140))
+auto_scale_lr = dict(base_batch_size=132)  # train_dataloader.batch_size

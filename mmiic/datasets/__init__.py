@@ -1,10 +1,14 @@
 from .cluster_datasets import (CIFAR10Cluster, CIFAR100Cluster, ClusterDataset, MNISTCluster,
                                STL10Cluster, read_idx)
+from .dataset_wrappers import ManyToOneEvalDataset
+from .samplers import HeadSubsetSampler
 from .seg_datasets import COCOStuffIICDataset, LoadIICAnnotations, PotsdamIICDataset
 from .texture_mosaics import TextureMosaicDataset, load_textures, make_mosaic
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
-    'CIFAR10Cluster', 'CIFAR100Cluster', 'ClusterDataset', 'COCOStuffIICDataset', 'LoadIICAnnotations',
-    'PotsdamIICDataset', 'MNISTCluster', 'STL10Cluster', 'TextureMosaicDataset', 'load_textures', 'make_mosaic', 'read_idx'
+    'CIFAR10Cluster', 'CIFAR100Cluster', 'ClusterDataset', 'COCOStuffIICDataset',
+    'HeadSubsetSampler', 'LoadIICAnnotations', 'ManyToOneEvalDataset', 'MNISTCluster',
+    'PotsdamIICDataset', 'STL10Cluster', 'TextureMosaicDataset', 'load_textures', 'make_mosaic',
+    'read_idx'
 ]

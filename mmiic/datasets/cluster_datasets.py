@@ -10,7 +10,7 @@ import pickle
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmengine.dataset import BaseDataset
+from mmengine.dataset import BaseDataset, force_full_init
 
 from mmiic.registry import DATASETS
 
@@ -30,6 +30,17 @@ def _existing(path: str) -> str:
         if osp.isfile(candidate):
             return candidate
     raise FileNotFoundError(f'{path}[.gz] not found')
+
+
+def _read_bytes(path: str) -> np.ndarray:
+    """[N] uint8 contents of a raw binary file, gunzipped if it ends in .gz."""
+    if path.endswith('.gz'):
+        try:
+            with gzip.open(path, 'rb') as f:
+                return np.frombuffer(f.read(), dtype=np.uint8)
+        except (OSError, EOFError) as e:  # not gzip, or truncated
+            raise ValueError(f'{path}: cannot gunzip ({e})') from e
+    return np.fromfile(path, dtype=np.uint8)
 
 
 def read_idx(path: str) -> np.ndarray:
@@ -85,6 +96,29 @@ class ClusterDataset(BaseDataset):
     def load_split(self, split: str) -> Tuple[np.ndarray, Optional[np.ndarray], str]:
         """Return ([N, H, W(, C)] uint8 images, [N] labels or None, source path)."""
         raise NotImplementedError
+
+    def full_init(self) -> None:
+        if self._fully_initialized:
+            return
+        # Note which samples train the main head before mmengine serialises
+        # the data list: reading the flags back later would unpickle every image.
+        serialize, self.serialize_data = self.serialize_data, False
+        super().full_init()
+        self._main_head = np.array([info['main_head_sample'] for info in self.data_list], bool)
+        self.serialize_data = serialize
+        if serialize:
+            self.data_bytes, self.data_address = self._serialize_data()
+
+    @force_full_init
+    def head_indices(self, head: str) -> np.ndarray:
+        """[M] indices of the samples ``head`` trains on (see
+        :class:`HeadSubsetSampler`): 'main' skips ``overcluster_only_splits``,
+        'overcluster' takes all."""
+        if head == 'main':
+            return np.flatnonzero(self._main_head)
+        if head == 'overcluster':
+            return np.arange(len(self._main_head))
+        raise ValueError(f"unknown head {head!r}; choose 'main' or 'overcluster'")
 
     def load_data_list(self) -> List[dict]:
         data_list = []
@@ -200,7 +234,8 @@ class CIFAR100Cluster(ClusterDataset):
 
 @DATASETS.register_module()
 class STL10Cluster(ClusterDataset):
-    """STL-10 from ``stl10_binary/{train,test,unlabeled}_X.bin`` (+ ``_y.bin``).
+    """STL-10 from ``stl10_binary/{train,test,unlabeled}_X.bin`` (+ ``_y.bin``),
+    each plain or gzipped (``.gz``).
 
     Images are stored as uint8 [N, 3, 96, 96] in column-major order and
     labels as uint8 1..10. The ``unlabeled`` split (100k images) has no
@@ -215,8 +250,8 @@ class STL10Cluster(ClusterDataset):
         if split not in ('train', 'test', 'unlabeled'):
             raise ValueError(f"unknown STL-10 split {split!r}; choose from "
                              "['test', 'train', 'unlabeled']")
-        path = osp.join(self.data_root, self.folder, f'{split}_X.bin')
-        raw = np.fromfile(_existing(path), dtype=np.uint8)
+        path = _existing(osp.join(self.data_root, self.folder, f'{split}_X.bin'))
+        raw = _read_bytes(path)
         per_image = 3 * self.side * self.side
         if raw.size % per_image:
             raise ValueError(f'{path}: size {raw.size} is not a multiple of {per_image} '
@@ -224,6 +259,6 @@ class STL10Cluster(ClusterDataset):
         images = raw.reshape(-1, 3, self.side, self.side).transpose(0, 3, 2, 1)
         if split == 'unlabeled':
             return images, None, path
-        label_path = osp.join(self.data_root, self.folder, f'{split}_y.bin')
-        labels = np.fromfile(_existing(label_path), dtype=np.uint8).astype(np.int64) - 1
+        label_path = _existing(osp.join(self.data_root, self.folder, f'{split}_y.bin'))
+        labels = _read_bytes(label_path).astype(np.int64) - 1
         return images, labels, label_path

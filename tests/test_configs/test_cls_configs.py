@@ -1,4 +1,5 @@
-"""Every image clustering config builds and runs 2 iterations + evaluation on tiny data."""
+"""Every image clustering config builds and runs 2 iterations + evaluation on tiny data
+(ResNet trunks narrowed, same layer layout, to keep the suite fast on a CPU)."""
 import os.path as osp
 
 import pytest
@@ -17,17 +18,29 @@ WRITERS = {
 }
 CONFIGS = [
     'iic_vgg6c_mnist.py', 'iic_minivgg_mnist_demo.py', 'iic_resnet5g_cifar10.py',
-    'iic_vgg6c_cifar100_20.py', 'iic_resnet5g_stl10.py', 'iic_minivgg_mnist_demo_device_views.py'
+    'iic_vgg6c_cifar100_20.py', 'iic_resnet5g_stl10.py', 'iic_resnet5g_stl10_overcluster.py',
+    'iic_minivgg_mnist_demo_device_views.py'
 ]
+
+
+def _parts(dataset):
+    if dataset.type == 'mmiic.ManyToOneEvalDataset':
+        return [dataset.fit_dataset, dataset.test_dataset]
+    return [dataset]
 
 
 def tiny_runner_cfg(name, tmp_path, max_iters=2):
     cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    if cfg.model.backbone.type == 'mmiic.IICResNet':
+        # Same layer layout, 8x narrower: keeps the suite fast on a CPU.
+        cfg.model.backbone.update(stem_channels=8, base_channels=8)
+        cfg.model.head.in_channels = 8 * 8
     root = WRITERS[cfg.train_dataloader.dataset.type](str(tmp_path / 'data'))
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg[key]
-        loader.dataset.data_root = root
-        loader.dataset.indices = 4
+        for dataset in _parts(loader.dataset):
+            dataset.data_root = root
+            dataset.indices = 4
         loader.batch_size = 2
         loader.num_workers = 0
         loader.persistent_workers = False
@@ -49,3 +62,10 @@ def test_config_trains_two_iterations_and_evaluates(name, tmp_path):
     metrics = runner.val_loop.run()
     assert 0 <= metrics['cluster/acc'] <= 100
     assert 'cluster/acc_subhead0' in metrics
+    if name.endswith('_overcluster.py'):
+        # One head with k = 70 > 10: the many-to-one map is fit on the labelled
+        # train split and scored on the test split.
+        assert 'cluster/acc_many_to_one_train_fit' in metrics
+        fit, test = runner.val_loop.dataloader.dataset.datasets
+        assert {fit.get_data_info(i)['split'] for i in range(len(fit))} == {'train'}
+        assert {test.get_data_info(i)['split'] for i in range(len(test))} == {'test'}

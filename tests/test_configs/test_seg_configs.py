@@ -29,23 +29,29 @@ def _loaders(cfg):
         yield key, loader
 
 
+def _parts(dataset):
+    """The data sets with files of a loader's data set (inside wrappers too)."""
+    if dataset.type == 'ConcatDataset':
+        return dataset.datasets
+    if dataset.type == 'mmiic.ManyToOneEvalDataset':
+        return [dataset.fit_dataset, dataset.test_dataset]
+    return [dataset]
+
+
 def tiny_cfg(name, tmp_path):
     cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
     if cfg.model.backbone.type == 'mmiic.IICVGG' and 'demo' not in name:
         cfg.model.backbone.arch = [8, 16, 'M', 16, 16, (32, 2), (32, 2)]
         cfg.model.decode_head.in_channels = 32
     for key, loader in _loaders(cfg):
-        dataset = loader.dataset
-        kind = dataset.type if dataset.type != 'ConcatDataset' else dataset.datasets[0].type
-        if kind == 'mmiic.COCOStuffIICDataset':
-            dataset.data_root = make_cocostuff(str(tmp_path / 'coco'))
-        elif kind == 'mmiic.PotsdamIICDataset':
-            root = make_potsdam(str(tmp_path / 'potsdam'))
-            for ds in dataset.get('datasets', [dataset]):
-                ds.data_root = root
-        else:
-            dataset.num_images = 2
-            dataset.size = 48
+        for dataset in _parts(loader.dataset):
+            if dataset.type == 'mmiic.COCOStuffIICDataset':
+                dataset.data_root = make_cocostuff(str(tmp_path / 'coco'))
+            elif dataset.type == 'mmiic.PotsdamIICDataset':
+                dataset.data_root = make_potsdam(str(tmp_path / 'potsdam'))
+            else:
+                dataset.num_images = 2
+                dataset.size = 48
     cfg.train_cfg.max_iters = 2
     cfg.train_cfg.val_interval = 2
     cfg.work_dir = str(tmp_path / 'work')
@@ -61,4 +67,13 @@ def test_config_trains_two_iterations_and_evaluates(name, tmp_path):
     metrics = runner.val_loop.run()
     assert 0 <= metrics['seg/acc'] <= 100 and 'seg/miou' in metrics
     if 'overcluster' in name:
-        assert 'seg/acc_many_to_one' in metrics
+        # The paper's protocol: the map is fit on the labelled train split
+        # and scored on the test split.
+        assert 'seg/acc_many_to_one_train_fit' in metrics
+        assert 'seg/acc_many_to_one_transductive' in metrics
+        evaluated = runner.val_loop.dataloader.dataset
+        fit, test = evaluated.datasets
+        train_split = 'train2017' if 'cocostuff' in name else 'labelled_train'
+        test_split = 'val2017' if 'cocostuff' in name else 'labelled_test'
+        assert all(train_split in fit.get_data_info(i)['img_path'] for i in range(len(fit)))
+        assert all(test_split in test.get_data_info(i)['img_path'] for i in range(len(test)))

@@ -1,3 +1,4 @@
+import os
 import os.path as osp
 import pickle
 
@@ -113,3 +114,37 @@ def test_truncated_stl10_names_the_file(tmp_path):
     open(path, 'wb').write(data[:-5])
     with pytest.raises(ValueError, match='test_X.bin'):
         STL10Cluster(data_root=root)
+
+
+def test_stl10_reads_gzipped_files_and_rejects_bad_ones(tmp_path):
+    import gzip
+    plain = make_stl10(str(tmp_path / 'plain'), n=3, n_unlabeled=2)
+    zipped = make_stl10(str(tmp_path / 'zipped'), n=3, n_unlabeled=2)
+    folder = osp.join(zipped, 'stl10_binary')
+    for name in os.listdir(folder):
+        path = osp.join(folder, name)
+        with open(path, 'rb') as src, gzip.open(path + '.gz', 'wb') as dst:
+            dst.write(src.read())
+        os.remove(path)
+    splits = dict(splits=('train', 'test', 'unlabeled'), overcluster_only_splits=('unlabeled', ))
+    want, got = STL10Cluster(data_root=plain, **splits), STL10Cluster(data_root=zipped, **splits)
+    assert len(got) == len(want) == 8
+    for i in range(8):
+        a, b = want.get_data_info(i), got.get_data_info(i)
+        assert np.array_equal(a['img'], b['img']) and a.get('gt_label') == b.get('gt_label')
+    # A file named .gz that is not gzip data is refused, naming it.
+    with open(osp.join(folder, 'test_y.bin.gz'), 'wb') as f:
+        f.write(b'\x01\x02\x03')
+    with pytest.raises(ValueError, match='test_y.bin.gz'):
+        STL10Cluster(data_root=zipped)
+
+
+def test_stl10_head_indices(tmp_path):
+    root = make_stl10(str(tmp_path), n=3, n_unlabeled=4)
+    ds = STL10Cluster(data_root=root, splits=('train', 'unlabeled', 'test'),
+                      overcluster_only_splits=('unlabeled', ))
+    assert ds.head_indices('main').tolist() == [0, 1, 2, 7, 8, 9]
+    assert ds.head_indices('overcluster').tolist() == list(range(10))
+    sub = STL10Cluster(data_root=root, splits=('train', 'unlabeled', 'test'),
+                       overcluster_only_splits=('unlabeled', ), indices=[8, 3, 0])
+    assert sub.head_indices('main').tolist() == [0, 2]

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 from conftest import make_mnist
 from mmengine.config import Config
 from mmengine.hooks import Hook
@@ -29,7 +30,21 @@ class CrashAtIterHook(Hook):
             raise KeyboardInterrupt(f'simulated crash at iteration {runner.iter}')
 
 
+@HOOKS.register_module(force=True)
+class RecordViewsHook(Hook):
+    """Keeps a fingerprint of every training batch's views, per work dir."""
+
+    seen = {}
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        inputs = torch.stack(list(data_batch['inputs'])).double()
+        self.seen.setdefault(runner.work_dir, {})[runner.iter] = (
+            inputs.sum().item(), (inputs * torch.arange(inputs.numel()).view_as(inputs)).sum().item())
+
+
 def _cfg(tmp_path, work_dir, data_root):
+    """The shipped MNIST config, shrunk in size only: its data loaders keep
+    num_workers=2 and persistent_workers=True."""
     cfg = Config.fromfile(CONFIG)
     cfg.model.backbone.arch = [4, 'M', 8, 'M', 8, 'M']
     cfg.model.head.in_channels = 8 * 3 * 3
@@ -37,11 +52,11 @@ def _cfg(tmp_path, work_dir, data_root):
     for key in ('train_dataloader', 'val_dataloader'):
         cfg[key].dataset.data_root = data_root
         cfg[key].batch_size = 4
-        cfg[key].num_workers = 0
-        cfg[key].persistent_workers = False
+    assert cfg.train_dataloader.num_workers >= 1 and cfg.train_dataloader.persistent_workers
     cfg.test_dataloader = cfg.val_dataloader
     cfg.train_cfg.max_epochs = 3
     cfg.train_cfg.val_interval = 3
+    cfg.custom_hooks = cfg.custom_hooks + [dict(type='RecordViewsHook')]
     cfg.work_dir = str(work_dir)
     return cfg
 
@@ -64,9 +79,50 @@ def test_crash_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
     resumed = Runner.from_cfg(resume_cfg)
     resumed.train()
     assert resumed.iter == 12
+    # Epochs 2 and 3 (iterations 4..11) drew the same views in both runs, although
+    # the resumed run's persistent workers started afresh at epoch 2.
+    views = RecordViewsHook.seen
+    assert [views[str(tmp_path / 'crash')][i] for i in range(4, 12)] == [
+        views[str(tmp_path / 'full')][i] for i in range(4, 12)]
+    assert views[str(tmp_path / 'full')][4] != views[str(tmp_path / 'full')][0]  # epochs differ
     got = resumed.val_loop.run()
     for key, value in expected.items():
         assert got[key] == pytest.approx(value, abs=1e-9), key
+    for name, param in full.model.state_dict().items():
+        assert (param == resumed.model.state_dict()[name]).all(), name
+
+
+def _seg_cfg(work_dir):
+    """The shipped iteration-based mosaic demo config (persistent workers), shrunk."""
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py'))
+    assert cfg.train_dataloader.num_workers >= 1 and cfg.train_dataloader.persistent_workers
+    cfg.train_dataloader.batch_size = 2
+    cfg.train_dataloader.dataset.update(num_images=4, size=48)
+    cfg.val_dataloader.dataset.update(num_images=1, size=48)
+    cfg.test_dataloader = cfg.val_dataloader
+    cfg.train_cfg.update(max_iters=4, val_interval=100)
+    cfg.default_hooks.checkpoint.interval = 2
+    cfg.custom_hooks = cfg.custom_hooks + [dict(type='RecordViewsHook')]
+    cfg.work_dir = str(work_dir)
+    return cfg
+
+
+def test_iteration_based_resume_with_persistent_workers_is_exact(tmp_path):
+    """Iteration-based configs resume by mmengine's replay of the data stream."""
+    full = Runner.from_cfg(_seg_cfg(tmp_path / 'full'))
+    full.train()
+    crash_cfg = _seg_cfg(tmp_path / 'crash')
+    crash_cfg.custom_hooks = crash_cfg.custom_hooks + [dict(type='CrashAtIterHook', at_iter=3)]
+    with pytest.raises(KeyboardInterrupt):
+        Runner.from_cfg(crash_cfg).train()
+    resume_cfg = _seg_cfg(tmp_path / 'crash')
+    resume_cfg.resume = True
+    resumed = Runner.from_cfg(resume_cfg)
+    resumed.train()
+    assert resumed.iter == 4
+    views = RecordViewsHook.seen
+    assert [views[str(tmp_path / 'crash')][i] for i in range(2, 4)] == [
+        views[str(tmp_path / 'full')][i] for i in range(2, 4)]
     for name, param in full.model.state_dict().items():
         assert (param == resumed.model.state_dict()[name]).all(), name
 

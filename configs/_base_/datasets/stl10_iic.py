@@ -1,6 +1,9 @@
 # STL-10: train + test (13k labelled) for both heads, plus the 100k unlabelled
 # images for the overclustering head only; evaluate on the 13k labelled images.
 # 96 px images, 64 px crops (paper), Sobel on the device.
+# HeadSubsetSampler gives each head its own samples: a main-head epoch iterates
+# the 13k labelled images, an overclustering epoch all 113k (both in full
+# batches of 140 images x 5 repeats = 700 pairs per step).
 dataset_type = 'mmiic.STL10Cluster'
 data_root = 'data/stl10'
 num_repeats = 5
@@ -22,10 +25,10 @@ test_pipeline = [
     dict(type='mmiic.PackIICClsInputs'),
 ]
 train_dataloader = dict(
-    batch_size=140,  # x 5 repeats = 700 pairs per step
+    batch_size=140,  # x 5 repeats = 700 pairs per step, for either head
     num_workers=4,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='mmiic.HeadSubsetSampler', shuffle=True),
     dataset=dict(type=dataset_type, data_root=data_root,
                  splits=('train', 'test', 'unlabeled'),
                  overcluster_only_splits=('unlabeled', ), pipeline=train_pipeline))

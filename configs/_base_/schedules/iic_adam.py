@@ -4,4 +4,7 @@ param_scheduler = []
 train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=1)
 val_cfg = dict()
 test_cfg = dict()
-auto_scale_lr = dict(enable=False, base_batch_size=700)
+# base_batch_size: images per step on 1 GPU (train_dataloader.batch_size; each
+# image brings its num_repeats pairs). 140 is MNIST's and STL-10's batch; configs
+# with another batch size override it, so auto-scaling keeps lr at 1e-4 for them.
+auto_scale_lr = dict(enable=False, base_batch_size=140)

@@ -18,6 +18,26 @@ from .geometry import BORDERS, random_affine, warp
 from .paired_views import stack_views
 from .view_transforms import IICRandomColorJitter
 
+def conservative_warp(valid: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Validity of the warped view: ``out[p]`` is 1 only if every source pixel
+    the bilinear warp of the image reads for ``p`` is valid and inside.
+
+    A nearest-neighbour warp of the mask would keep pixels whose colour mixes
+    in ignored (or outside) pixels after a non-grid warp; warping the mask as
+    an image with the same interpolation and keeping only full mass does not.
+    Flips and integer shifts stay exact.
+
+    Args:
+        valid (np.ndarray): [H, W] 0/1 validity of the first view.
+        matrix (np.ndarray): [3, 3] map from first- to second-view pixels.
+
+    Returns:
+        np.ndarray: [H, W] uint8 validity of the second view.
+    """
+    mass = warp(valid.astype(np.float32), matrix, border='constant', fill=0)
+    return (mass >= 1 - 1e-3).astype(np.uint8)
+
+
 @TRANSFORMS.register_module()
 class IICDenseViews(BaseTransform):
     """Make (x, g x) for dense IIC and pack them with the alignment.
@@ -26,7 +46,9 @@ class IICDenseViews(BaseTransform):
     ``gt_seg_map`` ([H, W]). Writes ``img`` (first view), ``img_t`` (second
     view), ``view_affine`` ([3, 3] float32), ``valid_mask`` / ``valid_mask_t``
     ([H, W] uint8: pixels that take part in the loss, i.e. labelled when
-    ``mask_ignored`` and, for the second view, inside the warped image).
+    ``mask_ignored`` and, for the second view, made only of valid first-view
+    pixels: every pixel its bilinear warp reads lies inside the first view
+    and is valid there, see :func:`conservative_warp`).
 
     Args:
         hflip_prob, vflip_prob (float): flip probabilities.
@@ -83,8 +105,7 @@ class IICDenseViews(BaseTransform):
         valid = np.ones((h, w), np.uint8)
         if seg is not None and self.mask_ignored:
             valid = (seg != self.ignore_index).astype(np.uint8)
-        # Second-view pixels coming from outside the first view are invalid.
-        valid_t = warp(valid, matrix, nearest=True, border='constant', fill=0)
+        valid_t = conservative_warp(valid, matrix)
         results.update(img=first, img_t=second, view_affine=matrix.astype(np.float32),
                        valid_mask=valid, valid_mask_t=valid_t)
         return results

@@ -1,33 +1,119 @@
-"""Seed the data augmentation per epoch so that a resumed run repeats it exactly."""
+"""Seed the random views per sample so that a resumed run repeats them exactly."""
 import random
-from functools import partial
+from typing import Iterator, Optional, Tuple
 
 import numpy as np
 import torch
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
+from mmengine.runner import IterBasedTrainLoop
 
 from mmiic.registry import HOOKS
 
+# The "epoch" of evaluation views: one fixed draw per sample, whatever the
+# epoch, the world size or how often the set was evaluated before.
+EVAL_STREAM = 2**31 - 1
 
-def _seed_worker(worker_id: int, base_seed: int) -> None:
-    seed = (base_seed + worker_id) % 2**32
-    np.random.seed(seed)
+
+def sample_seed(seed: int, epoch: int, index: int, rank: int) -> int:
+    """The uint32 seed of one sample's random views.
+
+    A pure function of (seed, epoch, sample index, rank), so the same sample
+    draws the same views in the same epoch wherever and whenever it is
+    loaded: in any worker, persistent or not, in an uninterrupted or a
+    resumed run (or, for views made on the device, from the same tuple).
+    """
+    entropy = [int(seed) % 2**32, int(epoch), int(index), int(rank)]
+    return int(np.random.SeedSequence(entropy).generate_state(1)[0])
+
+
+def _seed_all(seed: int) -> None:
     random.seed(seed)
+    np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+class SeededPipeline:
+    """Run a data pipeline with ``random``, numpy and torch seeded by
+    :func:`sample_seed` of the sample; the caller's RNG states are restored
+    afterwards (so data loading in the main process, ``num_workers=0``, leaves
+    the main process's random streams alone).
+
+    The epoch is read from a shared-memory tensor that :class:`EpochSeedHook`
+    sets before each epoch: data workers (persistent ones included, which are
+    created once) see the new value when they load the next epoch's samples.
+    Writes the seed into ``results['view_seed']``.
+
+    Args:
+        pipeline (callable): the data set's pipeline.
+        seed (int): base seed.
+        rank (int): process rank.
+        epoch (Tensor): [] shared int64 epoch.
+        offset (int): index of the data set's first sample in the loader's
+            data set (for the parts of a ``ConcatDataset``).
+    """
+
+    def __init__(self, pipeline, seed: int, rank: int, epoch: torch.Tensor,
+                 offset: int = 0) -> None:
+        self.pipeline = pipeline
+        self.seed, self.rank, self.epoch, self.offset = seed, rank, epoch, offset
+
+    def __call__(self, results: dict):
+        if results.get('sample_idx') is None:
+            raise KeyError('EpochSeedHook seeds views per sample from results["sample_idx"], which '
+                           'this data set does not set (mmengine BaseDataset.get_data_info does)')
+        view_seed = sample_seed(self.seed, int(self.epoch), self.offset + int(results['sample_idx']),
+                                self.rank)
+        results['view_seed'] = view_seed
+        states = random.getstate(), np.random.get_state(), torch.get_rng_state()
+        _seed_all(view_seed)
+        try:
+            return self.pipeline(results)
+        finally:
+            random.setstate(states[0])
+            np.random.set_state(states[1])
+            torch.set_rng_state(states[2])
+
+
+def _parts(dataset, offset: int = 0) -> Iterator[Tuple[object, int]]:
+    """(data set with a pipeline, offset of its first sample) of a loader's data set."""
+    if hasattr(dataset, 'datasets') and hasattr(dataset, 'cumulative_sizes'):
+        starts = [0] + list(dataset.cumulative_sizes[:-1])
+        for part, start in zip(dataset.datasets, starts):
+            yield from _parts(part, offset + start)
+    elif hasattr(dataset, 'pipeline'):
+        yield dataset, offset
+    else:
+        # e.g. RepeatDataset: its repeats share sample indices, hence views.
+        raise TypeError(f'EpochSeedHook cannot seed the samples of {type(dataset).__name__}; '
+                        'use data sets with a pipeline, or a ConcatDataset of them')
 
 
 @HOOKS.register_module()
 class EpochSeedHook(Hook):
-    """Reseed numpy/random/torch from (seed, epoch, rank) before each epoch.
+    """Draw every sample's random views from a seed of (seed, epoch, sample
+    index, rank), so that ``--resume`` repeats the uninterrupted run exactly.
 
-    mmengine seeds data workers once from a fixed seed, so the random views
-    of epoch e depend on everything drawn before it, and a run resumed from a
-    checkpoint draws different views than the uninterrupted run. With this
-    hook each epoch's draws depend only on (seed, epoch, rank, worker): a run
-    killed mid-epoch and resumed with ``--resume`` ends with the same weights
-    and metrics. Workers must not be persistent for the per-epoch seed to
-    reach them (with ``num_workers=0`` it always does).
+    mmengine seeds each data worker once, when it is created, so the views of
+    epoch e depend on everything the worker drew before; shipped configs use
+    ``persistent_workers=True``, whose workers are created once per process:
+    a run resumed from a checkpoint would draw other views. This hook wraps
+    the pipelines of the train data set in :class:`SeededPipeline` (before
+    the workers exist) and publishes the epoch to them through shared memory
+    before each epoch, so a sample's views depend only on (seed, epoch,
+    index, rank): not on the worker, the number of workers, their
+    persistence or the history of the run.
+
+    Evaluation views (the paired test views that rank sub-heads) are seeded
+    by (seed, sample index) alone, so every evaluation of a checkpoint, on
+    any number of ranks, sees the same views.
+
+    Under ``IterBasedTrainLoop`` the train data is left alone: there is no
+    epoch, and mmengine resumes by replaying the data stream from freshly
+    seeded workers, which is exact.
+
+    The main process's ``random``/numpy/torch streams are also reseeded from
+    (seed, epoch, rank) before each epoch.
 
     Args:
         seed (int, optional): base seed; defaults to the runner's seed.
@@ -35,14 +121,37 @@ class EpochSeedHook(Hook):
 
     priority = 'HIGHEST'
 
-    def __init__(self, seed: int = None) -> None:
+    def __init__(self, seed: Optional[int] = None) -> None:
         self.seed = seed
+        self._epoch = torch.zeros((), dtype=torch.int64).share_memory_()
+
+    def _base(self, runner) -> int:
+        return self.seed if self.seed is not None else (runner.seed or 0)
+
+    def _wrap(self, loader, seed: int, rank: int, epoch: torch.Tensor) -> None:
+        if loader is None:
+            return
+        for dataset, offset in _parts(loader.dataset):
+            if not isinstance(dataset.pipeline, SeededPipeline):
+                dataset.pipeline = SeededPipeline(dataset.pipeline, seed, rank, epoch, offset)
+
+    def _wrap_eval(self, runner, loop_name: str) -> None:
+        loop = getattr(runner, loop_name, None)
+        if loop is not None and hasattr(loop, 'dataloader'):
+            self._wrap(loop.dataloader, self._base(runner), 0,
+                       torch.full((), EVAL_STREAM, dtype=torch.int64))
+
+    def before_train(self, runner) -> None:
+        if not isinstance(runner.train_loop, IterBasedTrainLoop):
+            self._wrap(runner.train_dataloader, self._base(runner), get_rank(), self._epoch)
+        self._wrap_eval(runner, 'val_loop')
 
     def before_train_epoch(self, runner) -> None:
-        base = self.seed if self.seed is not None else (runner.seed or 0)
-        loader = runner.train_dataloader
-        workers = max(getattr(loader, 'num_workers', 0), 1)
-        epoch_seed = base + 100003 * (runner.epoch + 1) + workers * get_rank()
-        _seed_worker(0, epoch_seed)
-        if getattr(loader, 'num_workers', 0) > 0:
-            loader.worker_init_fn = partial(_seed_worker, base_seed=epoch_seed)
+        self._epoch.fill_(runner.epoch)
+        _seed_all(sample_seed(self._base(runner), runner.epoch, EVAL_STREAM, get_rank()))
+
+    def before_val(self, runner) -> None:
+        self._wrap_eval(runner, 'val_loop')
+
+    def before_test(self, runner) -> None:
+        self._wrap_eval(runner, 'test_loop')

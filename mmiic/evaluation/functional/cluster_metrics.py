@@ -82,9 +82,14 @@ def majority_mapping(confusion: np.ndarray) -> np.ndarray:
         confusion (np.ndarray): [num_clusters, num_classes] counts.
 
     Returns:
-        np.ndarray: [num_clusters] int64 class of each cluster.
+        np.ndarray: [num_clusters] int64 class of each cluster; -1 for a
+        cluster with no sample in ``confusion`` (it has no majority; its
+        samples elsewhere count as errors rather than as a guessed class 0).
     """
-    return np.asarray(confusion).argmax(axis=1).astype(np.int64)
+    confusion = np.asarray(confusion)
+    mapping = confusion.argmax(axis=1).astype(np.int64)
+    mapping[confusion.sum(axis=1) == 0] = -1
+    return mapping
 
 
 def mapped_accuracy(confusion: np.ndarray, mapping: np.ndarray) -> float:

@@ -12,21 +12,67 @@ from mmiic.models.losses import mutual_information_loss
 from mmiic.registry import METRICS
 
 
+def subhead_losses(view_probs: np.ndarray) -> np.ndarray:
+    """IIC loss of each sub-head from the evaluation views of a whole set.
+
+    Args:
+        view_probs (np.ndarray): [n, h, 1 + r, k] probabilities of each
+            sample's first view and its r paired views.
+
+    Returns:
+        np.ndarray: [h] ``-I`` of the joint summed over the n samples.
+    """
+    probs = torch.from_numpy(view_probs).double()
+    joint = torch.einsum('nhk,nhrc->hkc', probs[:, :, 0], probs[:, :, 1:])
+    return mutual_information_loss(joint).numpy()
+
+
+def many_to_one_accuracy(fit: np.ndarray, scored: np.ndarray) -> float:
+    """Accuracy on ``scored`` of the majority cluster -> class map fit on ``fit``.
+
+    Args:
+        fit, scored (np.ndarray): [num_clusters, num_classes] counts.
+    """
+    return mapped_accuracy(scored, majority_mapping(fit))
+
+
 @METRICS.register_module()
 class ClusterMetric(BaseMetric):
-    """ACC / NMI / ARI of the main head's sub-heads (the paper's protocol).
+    """ACC / NMI / ARI of the main head's sub-heads (the paper's protocols).
 
-    The reported ``acc``, ``nmi`` and ``ari`` are those of the sub-head with
-    the lowest IIC loss, computed from the joints of the paired evaluation
-    views summed over the whole set (no labels involved in the choice). When
-    the evaluation pipeline has no paired views, the sub-head choice falls
-    back to sub-head 0 (the log line says which). Also reported: mean
-    and std of ACC over sub-heads, the best sub-head's ACC, and the
-    overclustering head's many-to-one ACC (mapping fit on this same set, so
-    optimistic: use a separate split for the semi-supervised protocol).
+    **Unsupervised protocol** (every evaluated sample is scored). The
+    reported ``acc``, ``nmi`` and ``ari`` are those of the main head's
+    sub-head with the lowest IIC loss, computed from the paired evaluation
+    views of the whole set (no labels involved in the choice); without
+    paired views the choice falls back to sub-head 0 (the log line says
+    which). ``acc`` is one-to-one Hungarian matching. Also reported: mean and
+    std of ACC over sub-heads, the best sub-head's ACC, each sub-head's ACC
+    and loss.
 
-    Per sample only h cluster ids and an [h, k, k] joint are kept; the
-    Hungarian matching runs once, on rank 0 (mmengine's BaseMetric gathers).
+    **More clusters than classes** (semi-supervised overclustering, the main
+    head alone with k > classes): ``acc`` is Hungarian matching on the
+    rectangular k x classes matrix (each class gets one cluster, samples of
+    the k - classes unmatched clusters count as errors: a lower bound), and
+    the paper's number is the many-to-one accuracy (each cluster mapped to
+    its majority class), see below.
+
+    **Many-to-one accuracies** of the main head (k > classes) and of the
+    overclustering head (its sub-head chosen by *its own* lowest IIC loss):
+
+    * ``acc_many_to_one_train_fit`` / ``overcluster_acc_many_to_one_train_fit``:
+      the paper's protocol (§4.1): the map is fit on the labelled samples
+      marked ``mapping_fit=True`` (a train split, see
+      :class:`ManyToOneEvalDataset`) and scored on the other (test) samples.
+      Reported only when the evaluation set has fit samples.
+    * ``acc_many_to_one_transductive`` / ``overcluster_acc_many_to_one_transductive``:
+      the map fit on the scored samples themselves; optimistic, not the
+      paper's protocol.
+
+    All other metrics use the scored (non-fit) samples only.
+
+    Per sample only h cluster ids and the [h, 1 + r, k] evaluation-view
+    probabilities of each head are kept; the matching runs once, on rank 0
+    (mmengine's BaseMetric gathers).
 
     Args:
         num_classes (int): classes of the labels.
@@ -55,31 +101,58 @@ class ClusterMetric(BaseMetric):
                                  f'sample {get("sample_idx")} has none')
             result = dict(
                 label=int(torch.as_tensor(label).reshape(-1)[0]),
-                main=torch.as_tensor(get('main_clusters')).numpy())
-            if get('overcluster_clusters') is not None:
-                result['overcluster'] = torch.as_tensor(get('overcluster_clusters')).numpy()
-            if get('main_joint') is not None:
-                result['joint'] = torch.as_tensor(get('main_joint')).double().numpy()
+                fit=bool(get('mapping_fit', False)),
+                num_clusters=int(k) if k is not None else None)
+            for head in ('main', 'overcluster'):
+                if get(f'{head}_clusters') is not None:
+                    result[head] = torch.as_tensor(get(f'{head}_clusters')).numpy()
+                if get(f'{head}_view_probs') is not None:
+                    result[f'{head}_view_probs'] = torch.as_tensor(
+                        get(f'{head}_view_probs')).float().numpy()
             self.results.append(result)
 
-    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        labels = np.array([r['label'] for r in results])
-        if labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(f'labels must lie in [0, {self.num_classes}), got '
+    def _check_labels(self, labels: np.ndarray, which: str) -> None:
+        if labels.size and (labels.min() < 0 or labels.max() >= self.num_classes):
+            raise ValueError(f'{which} labels must lie in [0, {self.num_classes}), got '
                              f'[{labels.min()}, {labels.max()}]')
-        main = np.stack([r['main'] for r in results])  # [n, h]
+
+    def _choose(self, scored: List[dict], head: str) -> tuple:
+        """(sub-head with the lowest IIC loss, [h] losses) or (0, None) without views."""
+        key = f'{head}_view_probs'
+        if not all(key in r for r in scored):
+            return 0, None
+        losses = subhead_losses(np.stack([r[key] for r in scored]))
+        return int(losses.argmin()), losses
+
+    def _many_to_one(self, out: dict, name: str, ids: np.ndarray, labels: np.ndarray,
+                     fit_ids: Optional[np.ndarray], fit_labels: np.ndarray) -> None:
+        k = int(max(ids.max(), fit_ids.max() if fit_ids is not None else 0)) + 1
+        scored = confusion_matrix(ids, labels, k, self.num_classes)
+        out[f'{name}_transductive'] = many_to_one_accuracy(scored, scored) * 100
+        if fit_ids is not None:
+            fit = confusion_matrix(fit_ids, fit_labels, k, self.num_classes)
+            out[f'{name}_train_fit'] = many_to_one_accuracy(fit, scored) * 100
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        scored = [r for r in results if not r['fit']]
+        fit = [r for r in results if r['fit']]
+        if not scored:
+            raise ValueError('every evaluation sample is marked mapping_fit: no test samples '
+                             'to score')
+        labels = np.array([r['label'] for r in scored])
+        fit_labels = np.array([r['label'] for r in fit], dtype=np.int64)
+        self._check_labels(labels, 'test')
+        self._check_labels(fit_labels, 'fit')
+        main = np.stack([r['main'] for r in scored])  # [n, h]
+        given = [r['num_clusters'] for r in results if r['num_clusters'] is not None]
+        k = max([self.num_classes, int(main.max()) + 1] + given)
         num_subheads = main.shape[1]
         per_head = [
-            metrics_from_confusion(confusion_matrix(main[:, i], labels, self.num_classes,
-                                                    self.num_classes))
+            metrics_from_confusion(confusion_matrix(main[:, i], labels, k, self.num_classes))
             for i in range(num_subheads)
         ]
         accs = np.array([m['acc'] for m in per_head])
-        chosen, losses = 0, None
-        if all('joint' in r for r in results):
-            joint = torch.from_numpy(sum(r['joint'] for r in results))  # [h, k, k]
-            losses = mutual_information_loss(joint).numpy()
-            chosen = int(losses.argmin())
+        chosen, losses = self._choose(scored, 'main')
         out = dict(
             acc=per_head[chosen]['acc'] * 100,
             nmi=per_head[chosen]['nmi'] * 100,
@@ -91,12 +164,22 @@ class ClusterMetric(BaseMetric):
             out[f'acc_subhead{i}'] = float(acc) * 100
             if losses is not None:
                 out[f'loss_subhead{i}'] = float(losses[i])
-        if 'overcluster' in results[0]:
-            over = np.stack([r['overcluster'] for r in results])
-            k_over = int(over.max()) + 1
-            conf = confusion_matrix(over[:, chosen], labels, k_over, self.num_classes)
-            out['overcluster_acc_many_to_one'] = mapped_accuracy(conf, majority_mapping(conf)) * 100
-        MMLogger.get_current_instance().info(
-            f'sub-head ACC: {np.round(accs * 100, 2).tolist()}; chosen sub-head {chosen} '
-            f'({"lowest loss" if losses is not None else "no paired views: sub-head 0"})')
+        fit_main = np.stack([r['main'] for r in fit])[:, chosen] if fit else None
+        if k > self.num_classes:
+            self._many_to_one(out, 'acc_many_to_one', main[:, chosen], labels, fit_main,
+                              fit_labels)
+        log = (f'sub-head ACC: {np.round(accs * 100, 2).tolist()}; chosen sub-head {chosen} '
+               f'({"lowest loss" if losses is not None else "no paired views: sub-head 0"}); '
+               f'{len(scored)} test samples scored')
+        if fit:
+            log += f', {len(fit)} labelled samples fit the many-to-one map'
+        if 'overcluster' in scored[0]:
+            over = np.stack([r['overcluster'] for r in scored])
+            over_chosen, over_losses = self._choose(scored, 'overcluster')
+            fit_over = np.stack([r['overcluster'] for r in fit])[:, over_chosen] if fit else None
+            self._many_to_one(out, 'overcluster_acc_many_to_one', over[:, over_chosen], labels,
+                              fit_over, fit_labels)
+            log += (f'; overclustering sub-head {over_chosen} '
+                    f'({"its lowest loss" if over_losses is not None else "sub-head 0"})')
+        MMLogger.get_current_instance().info(log)
         return out

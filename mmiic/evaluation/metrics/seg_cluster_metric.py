@@ -42,8 +42,21 @@ class SegClusterMetric(BaseMetric):
     (pixels with ``ignore_index`` in the label excluded); memory stays
     constant in the number of images. ``compute_metrics`` then runs the
     Hungarian matching once (on rank 0: the per-rank matrices are gathered
-    and summed). With more clusters than classes (an overclustering head)
-    the many-to-one accuracy is reported too.
+    and summed).
+
+    With more clusters than classes (an overclustering head) the
+    many-to-one accuracy (each cluster mapped to its majority class) is
+    reported too:
+
+    * ``acc_many_to_one_train_fit``: the paper's semi-supervised
+      overclustering protocol (§4.1): the map is fit on the images marked
+      ``mapping_fit=True`` (a labelled train split, see
+      :class:`ManyToOneEvalDataset`) and scored on the other (test) images.
+      Reported only when the evaluation set has such images.
+    * ``acc_many_to_one_transductive``: the map fit on the scored images
+      themselves; optimistic, not the paper's protocol.
+
+    Every other metric uses the scored (non-fit) images only.
 
     Args:
         num_classes (int): classes of the labels.
@@ -75,27 +88,36 @@ class SegClusterMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         if not self.results:
-            self.results.append(np.zeros((self.num_clusters, self.num_classes), dtype=np.int64))
+            # One entry per rank: the scored and the map-fitting confusion matrices.
+            shape = (self.num_clusters, self.num_classes)
+            self.results.append(dict(scored=np.zeros(shape, np.int64), fit=np.zeros(shape, np.int64)))
         for sample in data_samples:
             pred = sample['pred_sem_seg']['data'].squeeze()
             label = sample['gt_sem_seg']['data'].squeeze().to(pred.device)
             if pred.shape != label.shape:
                 raise ValueError(f'prediction {tuple(pred.shape)} and label {tuple(label.shape)} '
                                  f'differ in size ({sample.get("img_path")})')
-            self.results[0] += confusion_matrix(pred, label, self.num_clusters, self.num_classes,
-                                                self.ignore_index)
+            part = 'fit' if sample.get('mapping_fit', False) else 'scored'
+            self.results[0][part] += confusion_matrix(pred, label, self.num_clusters,
+                                                      self.num_classes, self.ignore_index)
 
-    def compute_metrics(self, results: List[np.ndarray]) -> Dict[str, float]:
-        confusion = np.sum(results, axis=0)
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        confusion = np.sum([r['scored'] for r in results], axis=0)
+        fit = np.sum([r['fit'] for r in results], axis=0)
         out = metrics_from_confusion(confusion)
         iou = matched_iou(confusion, out['mapping'])
         metrics = OrderedDict(
             acc=out['acc'] * 100, miou=float(np.nanmean(iou)) * 100, nmi=out['nmi'] * 100,
             ari=out['ari'] * 100)
         if self.num_clusters > self.num_classes:
-            metrics['acc_many_to_one'] = mapped_accuracy(confusion, majority_mapping(confusion)) * 100
+            metrics['acc_many_to_one_transductive'] = mapped_accuracy(
+                confusion, majority_mapping(confusion)) * 100
+            if fit.sum():
+                metrics['acc_many_to_one_train_fit'] = mapped_accuracy(
+                    confusion, majority_mapping(fit)) * 100
         rows = [f'{name:>16s} | IoU {v * 100:6.2f} | pixels {int(n):>12d}'
                 for name, v, n in zip(self.class_names, iou, confusion.sum(axis=0))]
-        print_log('per-class IoU after Hungarian matching:\n' + '\n'.join(rows),
+        print_log(f'per-class IoU after Hungarian matching ({int(confusion.sum())} test pixels; '
+                  f'{int(fit.sum())} labelled pixels fit the many-to-one map):\n' + '\n'.join(rows),
                   logger=MMLogger.get_current_instance())
         return metrics

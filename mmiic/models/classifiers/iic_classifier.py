@@ -21,12 +21,17 @@ class IICClassifier(BaseModel):
 
     ``predict()`` fills each DataSample with ``main_clusters`` ([h] cluster id
     per sub-head), ``overcluster_clusters`` if that head exists, ``pred_label``
-    (sub-head 0), and, when paired views are given, ``main_joint`` ([h, k, k]
-    joint mass of the sample's pairs) from which the metric ranks sub-heads
-    by their IIC loss on the evaluation set.
+    (sub-head 0), and, when paired views are given, ``<head>_view_probs``
+    ([h, 1 + r, k] probabilities of the first and the paired views, per
+    head) from which the metric ranks each head's sub-heads by their IIC loss
+    on the evaluation set. (Probabilities rather than per-sample [h, k, k]
+    joints: an overclustering head with k = 70 would need 70 x 70 per sample
+    and sub-head.)
 
     Samples whose metainfo has ``main_head_sample=False`` (e.g. STL-10's
-    unlabelled split) train only the overclustering head.
+    unlabelled split) train only the overclustering head: a main-head batch
+    holding one is an error (:class:`HeadSubsetSampler` keeps them out, so
+    every main-head step forwards a full batch of main-head samples).
 
     Args:
         backbone (dict): any mmpretrain/mmiic backbone config.
@@ -87,16 +92,12 @@ class IICClassifier(BaseModel):
             raise ValueError('training needs paired views: inputs [B, 1 + r, C, H, W] with r >= 1, '
                              f'got {tuple(inputs.shape)}; add IICPairedViews to the train pipeline')
         head = self.cluster_heads.active_head
+        if head == 'main' and data_samples is not None and not all(
+                ds.metainfo.get('main_head_sample', True) for ds in data_samples):
+            raise ValueError('a main-head batch holds samples of overcluster_only_splits (e.g. '
+                             "STL-10's unlabelled split); give each head its own samples with "
+                             "train_dataloader.sampler=dict(type='mmiic.HeadSubsetSampler')")
         probs = self._view_probs(inputs, [head])[head]
-        if head == 'main' and data_samples is not None:
-            keep = torch.tensor([ds.metainfo.get('main_head_sample', True) for ds in data_samples],
-                                device=probs.device)
-            if not keep.all():
-                probs = probs[:, keep]
-                if probs.shape[1] == 0:
-                    # A batch of only overclustering-subset images: nothing to learn for main.
-                    zero = sum(p.sum() for p in self.cluster_heads.parameters()) * 0
-                    return {'loss_main': zero}
         return self.cluster_heads.loss(*self._pairs(probs), head=head)
 
     @torch.no_grad()
@@ -108,16 +109,12 @@ class IICClassifier(BaseModel):
             from mmpretrain.structures import DataSample
             data_samples = [DataSample() for _ in range(inputs.shape[0])]
         clusters = {name: p[:, :, 0].argmax(-1) for name, p in probs.items()}  # [h, B]
-        joints = None
-        if inputs.shape[1] > 1:
-            first, pairs = (t.view(t.shape[0], inputs.shape[0], -1, t.shape[-1])
-                            for t in self._pairs(probs['main']))
-            joints = torch.einsum('hbrk,hbrc->bhkc', first, pairs)  # [B, h, k, k]
         for i, sample in enumerate(data_samples):
             sample.set_metainfo(dict(main_num_clusters=probs['main'].shape[-1]))
             for name, ids in clusters.items():
                 sample.set_field(ids[:, i].cpu(), f'{name}_clusters', field_type='metainfo')
+                if inputs.shape[1] > 1:
+                    sample.set_field(probs[name][:, i].cpu(), f'{name}_view_probs',
+                                     field_type='metainfo')
             sample.set_pred_label(clusters['main'][0, i:i + 1])
-            if joints is not None:
-                sample.set_field(joints[i].cpu(), 'main_joint', field_type='metainfo')
         return data_samples

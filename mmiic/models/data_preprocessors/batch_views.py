@@ -261,9 +261,10 @@ class IICBatchDenseViews(_SeededViews):
             valid = images.new_ones((n, h, w), dtype=torch.uint8)
         else:
             valid = (labels != self.ignore_index).to(torch.uint8)
-        # Second-view pixels coming from outside the first view are invalid.
-        valid_t = warp_batch(valid[:, None].float(), matrix, nearest=True, border='constant')
-        valid_t = (valid_t[:, 0] > 0.5).to(torch.uint8)
+        # As conservative_warp of the CPU step: a second-view pixel is valid only
+        # if every pixel its bilinear warp reads is inside and valid.
+        mass = warp_batch(valid[:, None].float(), matrix, border='constant')
+        valid_t = (mass[:, 0] >= 1 - 1e-3).to(torch.uint8)
         affine = torch.from_numpy(matrix).float()  # on the host, as the CPU step leaves it
         for i, sample in enumerate(data_samples):
             # set_metainfo deep-copies: a slice would copy the whole batch's storage.

@@ -27,7 +27,8 @@ class IICSegmentor(EncoderDecoder):
           -> align_to_first_view(second half, view_affine, valid_mask_t)
           -> dense IIC loss per sub-head with masks:
                first view: valid_mask (labelled pixels when masking is on)
-               second view: inside the warped image and valid there
+               second view: inside the warped image, valid there (all of
+               its interpolation support) and valid in the first view
 
     Args:
         backbone, decode_head, neck, train_cfg, test_cfg, data_preprocessor,
@@ -95,9 +96,12 @@ class IICSegmentor(EncoderDecoder):
             to_input = affine.new_tensor([[sx, 0, 0], [0, sy, 0], [0, 0, 1]])
             to_output = affine.new_tensor([[1 / sx, 0, 0], [0, 1 / sy, 0], [0, 0, 1]])
             affine = to_output @ affine @ to_input
-            mask, mask_t = (F.interpolate(m[:, None].float(), size=(height, width),
-                                          mode='nearest')[:, 0] for m in (mask, mask_t))
-        aligned, valid = align_to_first_view(second.transpose(0, 1).flatten(1, 2), affine, mask_t)
+            # An output pixel is valid only if all input pixels it is interpolated from are.
+            mask, mask_t = (F.interpolate(m[:, None].float(), size=(height, width), mode='bilinear',
+                                          align_corners=True)[:, 0] >= 1 - 1e-3
+                            for m in (mask, mask_t))
+        aligned, valid = align_to_first_view(second.transpose(0, 1).flatten(1, 2), affine, mask_t,
+                                             mask.bool())
         aligned = aligned.view(b, h, k, height, width).transpose(0, 1)
         return self.cluster_heads.loss(first, aligned, mask=mask.bool(), mask_t=valid, head=head)
 

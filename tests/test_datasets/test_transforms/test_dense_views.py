@@ -76,3 +76,38 @@ def test_packing_and_size_mismatch():
     assert sample.view_affine.shape == (3, 3) and sample.valid_mask_t.shape == (40, 48)
     with pytest.raises(ValueError, match='sizes differ'):
         IICDenseViews()(dict(img=np.zeros((4, 4, 3), np.uint8), gt_seg_map=np.zeros((5, 4))))
+
+
+def test_no_ignored_pixel_counts_as_valid_after_random_affine_warps():
+    """20 random non-grid warps: pixels ignored in the first view stay invalid
+    after the round trip, and no valid aligned pixel mixes in ignored content
+    (every pixel its interpolation reads is valid)."""
+    rng = np.random.default_rng(0)
+    leaked, mixed, kept = 0, 0, 0
+    for seed in range(20):
+        img = rng.integers(0, 101, (40, 48, 3), dtype=np.uint8)
+        seg = rng.integers(0, 3, (40, 48)).astype(np.uint8)
+        for _ in range(4):  # ignored blobs, as COCO's "thing" pixels
+            y, x = rng.integers(0, 36), rng.integers(0, 44)
+            seg[y:y + rng.integers(2, 6), x:x + rng.integers(2, 6)] = 255
+        img[seg == 255] = 255  # ignored content is recognisable after resampling
+        np.random.seed(seed)
+        out = IICDenseViews(hflip_prob=0.5, max_rotation=30, scale_range=(0.8, 1.2), max_shear=10,
+                            max_translation=8)(dict(img=img, gt_seg_map=seg))
+        second = torch.from_numpy(out['img_t']).permute(2, 0, 1)[None].double()
+        mask = torch.from_numpy(out['valid_mask'])[None]
+        aligned, valid = align_to_first_view(second, torch.from_numpy(out['view_affine'])[None],
+                                             torch.from_numpy(out['valid_mask_t'])[None], mask)
+        leaked += int((valid[0] & (torch.from_numpy(seg) == 255)).sum())
+        mixed += int((aligned[0][:, valid[0]] > 100.5).any(dim=0).sum())
+        kept += int(valid.sum())
+    assert leaked == 0 and mixed == 0
+    assert kept > 20 * 40 * 48 * 0.4  # still most of the labelled pixels
+
+
+def test_valid_masks_stay_exact_for_grid_warps():
+    seg = np.zeros((6, 8), np.uint8)
+    seg[2, 3] = 255
+    np.random.seed(0)
+    out = IICDenseViews(hflip_prob=1.0)(dict(img=np.zeros((6, 8, 3), np.uint8), gt_seg_map=seg))
+    assert np.array_equal(out['valid_mask_t'], out['valid_mask'][:, ::-1])

@@ -1,11 +1,17 @@
 import os
+import os.path as osp
 from types import SimpleNamespace
 
 import pytest
 import torch
 import torch.distributed as dist
+from conftest import make_mnist, make_stl10
+from mmengine.config import Config
+from mmengine.hooks import Hook
 from mmengine.logging import MessageHub
 from mmengine.model import MMDistributedDataParallel
+from mmengine.registry import HOOKS
+from mmengine.runner import Runner
 
 from mmiic.engine.hooks import HeadAlternationHook
 from mmiic.models.classifiers import IICClassifier
@@ -63,3 +69,84 @@ def test_switch_reaches_the_loss_through_ddp():
     finally:
         if created:
             dist.destroy_process_group()
+
+
+CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs', 'iic')
+
+
+@HOOKS.register_module(force=True)
+class RecordTrainedHeadHook(Hook):
+    """Which head each iteration trained (its loss key) and on which samples."""
+
+    steps = []
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        head = 'main' if 'loss_main' in outputs else 'overcluster'
+        samples = data_batch['data_samples']
+        self.steps.append(dict(head=head, epoch=runner.epoch, size=len(samples),
+                               main=[s.metainfo['main_head_sample'] for s in samples],
+                               idx=[s.metainfo['sample_idx'] for s in samples]))
+
+
+def _tiny_cls_cfg(name, tmp_path, data_root):
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[key].dataset.data_root = data_root
+        cfg[key].num_workers = 0
+        cfg[key].persistent_workers = False
+    cfg.work_dir = str(tmp_path / 'work')
+    cfg.default_hooks.logger.interval = 1
+    cfg.custom_hooks = cfg.custom_hooks + [dict(type='RecordTrainedHeadHook')]
+    return cfg
+
+
+def test_default_alternates_by_iteration_in_an_iteration_based_runner(tmp_path):
+    """With its default by_epoch, the hook used to train one head only under
+    IterBasedTrainLoop (runner.epoch stays 0)."""
+    cfg = _tiny_cls_cfg('iic_vgg6c_mnist.py', tmp_path, make_mnist(str(tmp_path / 'mnist'), 8, 4))
+    cfg.model.backbone.arch = [4, 'M', 8, 'M', 8, 'M']
+    cfg.model.head.update(in_channels=8 * 3 * 3, num_subheads=1)
+    cfg.train_dataloader.batch_size = 2
+    cfg.train_dataloader.sampler = dict(type='InfiniteSampler', shuffle=True)
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=8, val_interval=100)
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', by_epoch=False, interval=100)
+    cfg.log_processor = dict(by_epoch=False)
+    cfg.custom_hooks[0] = dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', 'main'),
+                               interval=2)
+    RecordTrainedHeadHook.steps = []
+    Runner.from_cfg(cfg).train()
+    assert [s['head'] for s in RecordTrainedHeadHook.steps] == ['overcluster'] * 2 + ['main'] * 2 + [
+        'overcluster'] * 2 + ['main'] * 2
+
+    cfg.custom_hooks[0]['by_epoch'] = True
+    cfg.work_dir = str(tmp_path / 'work2')
+    with pytest.raises(ValueError, match='IterBasedTrainLoop would train one head only'):
+        Runner.from_cfg(cfg).train()
+
+
+def test_stl10_config_gives_each_head_its_own_samples(tmp_path):
+    """The shipped STL-10 config: main-head epochs iterate the labelled images
+    only, in full batches; overclustering epochs all images."""
+    root = make_stl10(str(tmp_path / 'stl10'), n=4, n_unlabeled=12)  # 8 labelled + 12 unlabelled
+    cfg = _tiny_cls_cfg('iic_resnet5g_stl10.py', tmp_path, root)
+    # Only the data side is under test: a tiny trunk keeps it fast on a CPU.
+    cfg.model.backbone = dict(type='mmiic.IICVGG', arch=[4, 'M', 8, 'M'], in_channels=2)
+    cfg.model.head.update(in_channels=8, num_subheads=1)
+    cfg.train_dataloader.batch_size = 4
+    cfg.train_dataloader.dataset.pipeline[0].num_repeats = 1
+    cfg.train_cfg.max_epochs = 3
+    cfg.train_cfg.val_interval = 100
+    RecordTrainedHeadHook.steps = []
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    steps = RecordTrainedHeadHook.steps
+    per_epoch = {e: [s for s in steps if s['epoch'] == e] for e in range(3)}
+    # The runtime schedule trains overcluster, main, overcluster.
+    assert {s['head'] for s in per_epoch[0] + per_epoch[2]} == {'overcluster'}
+    assert {s['head'] for s in per_epoch[1]} == {'main'}
+    main_steps = per_epoch[1]
+    assert len(main_steps) == 2 and all(s['size'] == 4 and all(s['main']) for s in main_steps)
+    assert sorted(i for s in main_steps for i in s['idx']) == list(range(8))  # each labelled once
+    over = sorted(i for s in per_epoch[0] for i in s['idx'])
+    assert over == list(range(20)) and len(per_epoch[0]) == 5
+    assert runner.iter == runner.max_iters == 5 + 2 + 5  # progress and ETA count true epochs

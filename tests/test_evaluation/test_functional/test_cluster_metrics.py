@@ -92,3 +92,11 @@ def test_bad_ids_name_the_array():
 def test_empty_confusion_is_zero_not_nan():
     out = metrics_from_confusion(np.zeros((3, 3), dtype=np.int64))
     assert out['acc'] == 0.0 and out['nmi'] == 0.0 and out['ari'] == 0.0
+
+
+def test_many_to_one_map_leaves_clusters_unseen_in_the_fit_split_unmapped():
+    fit = confusion_matrix([0, 0, 2], [1, 1, 0], 4, 2)  # clusters 1 and 3 never seen
+    mapping = majority_mapping(fit)
+    assert mapping.tolist() == [1, -1, 0, -1]
+    held_out = confusion_matrix([0, 1, 3, 2], [1, 0, 0, 0], 4, 2)
+    assert mapped_accuracy(held_out, mapping) == pytest.approx(2 / 4)

@@ -5,9 +5,12 @@ import torch
 from mmiic.evaluation.metrics import SegClusterMetric, matched_iou
 
 
-def _sample(pred, label):
-    return dict(pred_sem_seg=dict(data=torch.tensor(pred)[None]),
-                gt_sem_seg=dict(data=torch.tensor(label)[None]))
+def _sample(pred, label, fit=False):
+    sample = dict(pred_sem_seg=dict(data=torch.tensor(pred)[None]),
+                  gt_sem_seg=dict(data=torch.tensor(label)[None]))
+    if fit:
+        sample['mapping_fit'] = True  # metainfo keys are top-level in the dict mmengine passes
+    return sample
 
 
 def test_permuted_segmentation_scores_perfectly_and_ignores_255():
@@ -27,7 +30,8 @@ def test_hand_computed_acc_and_iou():
     assert out['seg/acc'] == pytest.approx(100 * 6 / 9)
     # class 0: tp 3, union 4 (true) + 3 (pred) - 3; class 1: tp 3, union 5 + 3 - 3
     assert out['seg/miou'] == pytest.approx(100 * (3 / 4 + 3 / 5) / 2)
-    assert out['seg/acc_many_to_one'] == pytest.approx(100 * 8 / 9)
+    assert out['seg/acc_many_to_one_transductive'] == pytest.approx(100 * 8 / 9)
+    assert 'seg/acc_many_to_one_train_fit' not in out  # no labelled fit images given
     iou = matched_iou(np.array([[3, 0], [0, 2], [1, 2]]), np.array([0, 1, -1]))
     np.testing.assert_allclose(iou, [0.75, 0.5])
 
@@ -38,3 +42,16 @@ def test_size_mismatch_and_bad_cluster_count():
         metric.process(None, [_sample([[0, 1]], [[0, 1, 1]])])
     with pytest.raises(ValueError, match=r'num_clusters \(2\) must be >= num_classes \(3\)'):
         SegClusterMetric(num_classes=3, num_clusters=2)
+
+
+def test_many_to_one_map_fit_on_the_train_images_scores_the_test_images():
+    metric = SegClusterMetric(num_classes=2, num_clusters=4)
+    # Train images: clusters 0, 1 -> class 0; 2 -> class 1; 3 -> class 0.
+    metric.process(None, [_sample([0, 1, 2, 2, 3, 3], [0, 0, 1, 1, 0, 255], fit=True)])
+    # Test images: cluster 3 now holds class-1 pixels.
+    metric.process(None, [_sample([0, 1, 2, 3, 3, 3], [0, 0, 1, 1, 1, 0])])
+    out = metric.evaluate(2)
+    assert out['seg/acc_many_to_one_train_fit'] == pytest.approx(100 * 4 / 6)
+    assert out['seg/acc_many_to_one_transductive'] == pytest.approx(100 * 5 / 6)
+    # Hungarian metrics come from the test image alone: 3 -> 1, one of 0/1 -> 0.
+    assert out['seg/acc'] == pytest.approx(100 * 3 / 6)

@@ -1,0 +1,44 @@
+"""The fit + test evaluation set of the semi-supervised overclustering protocol."""
+import pytest
+from conftest import make_potsdam
+
+from mmiic.datasets import ManyToOneEvalDataset
+
+PIPELINE = [
+    dict(type='LoadImageFromFile', color_type='unchanged', imdecode_backend='cv2'),
+    dict(type='mmiic.LoadIICAnnotations'),
+    dict(type='mmiic.PackIICSegInputs'),
+]
+
+
+def _split(root, name):
+    return dict(type='mmiic.PotsdamIICDataset', data_root=root, num_classes=6,
+                data_prefix=dict(img_path=f'images/{name}', seg_map_path=f'labels/{name}'),
+                pipeline=PIPELINE)
+
+
+def test_fit_samples_come_first_and_are_marked(tmp_path):
+    root = make_potsdam(str(tmp_path), n=3, side=8)
+    ds = ManyToOneEvalDataset(_split(root, 'labelled_train'), _split(root, 'labelled_test'))
+    assert len(ds) == 6 and ds.num_fit == 3
+    for i in range(6):
+        sample = ds[i]['data_samples']
+        assert sample.mapping_fit is (i < 3)
+        assert ('labelled_train' if i < 3 else 'labelled_test') in sample.img_path
+
+
+def test_label_fraction_keeps_a_fixed_random_share_of_the_fit_split(tmp_path):
+    root = make_potsdam(str(tmp_path), n=10, side=8)
+    train, test = _split(root, 'labelled_train'), _split(root, 'labelled_test')
+
+    def fit_paths(**kwargs):
+        ds = ManyToOneEvalDataset(train, test, **kwargs)
+        return [ds.get_data_info(i)['img_path'] for i in range(ds.num_fit)], len(ds) - ds.num_fit
+
+    paths, num_test = fit_paths(label_fraction=0.3)
+    assert len(paths) == 3 and num_test == 10  # the test split is never subsampled
+    assert fit_paths(label_fraction=0.3)[0] == paths  # same subset on every run
+    assert fit_paths(label_fraction=0.3, seed=1)[0] != paths
+    assert len(fit_paths(label_fraction=0.01)[0]) == 1
+    with pytest.raises(ValueError, match=r'label_fraction must lie in \(0, 1\]'):
+        ManyToOneEvalDataset(train, test, label_fraction=0)

@@ -1,0 +1,81 @@
+"""Per-sample view seeds: the same views per (epoch, sample) in any worker setup."""
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from mmengine.dataset import BaseDataset, ConcatDataset, RepeatDataset
+from torch.utils.data import DataLoader
+
+from mmiic.engine.hooks import EpochSeedHook
+from mmiic.engine.hooks.epoch_seed_hook import SeededPipeline, sample_seed
+
+
+def _draw(results):
+    results['draw'] = float(np.random.rand())
+    return results
+
+
+class _Dataset(BaseDataset):
+    def __init__(self, n):
+        self.n = n
+        super().__init__(pipeline=[_draw], serialize_data=False)
+
+    def load_data_list(self):
+        return [dict(value=i) for i in range(self.n)]
+
+
+def _draws(loader):
+    return {s['sample_idx']: s['draw'] for batch in loader for s in batch}
+
+
+def _loader(dataset, **kwargs):
+    return DataLoader(dataset, batch_size=2, shuffle=True, collate_fn=list, **kwargs)
+
+
+def _runner(loader, epoch):
+    return SimpleNamespace(seed=7, epoch=epoch, train_dataloader=loader,
+                           train_loop=SimpleNamespace(), val_loop=None)
+
+
+@pytest.mark.parametrize('workers', [dict(num_workers=0),
+                                     dict(num_workers=2, persistent_workers=True)])
+def test_views_depend_on_epoch_and_sample_only(workers):
+    dataset = _Dataset(6)
+    loader = _loader(dataset, **workers)
+    hook = EpochSeedHook()
+    hook.before_train(_runner(loader, 0))
+    per_epoch = []
+    for epoch in range(3):
+        hook.before_train_epoch(_runner(loader, epoch))
+        per_epoch.append(_draws(loader))
+    for epoch, draws in enumerate(per_epoch):
+        expected = {i: float(np.random.RandomState(sample_seed(7, epoch, i, 0)).rand())
+                    for i in range(6)}
+        assert draws == expected
+    assert per_epoch[0] != per_epoch[1]
+    # A fresh loader (e.g. a resumed run) that starts at epoch 2 draws the same views.
+    fresh = _loader(_Dataset(6), **workers)
+    hook2 = EpochSeedHook()
+    hook2.before_train(_runner(fresh, 2))
+    hook2.before_train_epoch(_runner(fresh, 2))
+    assert _draws(fresh) == per_epoch[2]
+
+
+def test_main_process_streams_are_left_alone_and_parts_get_their_offsets():
+    dataset = ConcatDataset([_Dataset(2), _Dataset(3)])
+    hook = EpochSeedHook(seed=1)
+    hook.before_train(_runner(_loader(dataset), 0))
+    assert dataset.datasets[1].pipeline.offset == 2
+    np.random.seed(0)
+    expected = np.random.rand()
+    np.random.seed(0)
+    values = [dataset[i]['view_seed'] for i in range(5)]
+    assert np.random.rand() == expected
+    assert len(set(values)) == 5 and values[3] == sample_seed(1, 0, 3, 0)
+    hook.before_train(_runner(_loader(dataset), 0))  # idempotent
+    assert not isinstance(dataset.datasets[0].pipeline.pipeline, SeededPipeline)
+
+
+def test_repeated_samples_are_refused():
+    with pytest.raises(TypeError, match='RepeatDataset'):
+        EpochSeedHook().before_train(_runner(_loader(RepeatDataset(_Dataset(2), 2)), 0))

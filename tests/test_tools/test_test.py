@@ -1,0 +1,92 @@
+"""tools/test.py: --out (predictions / metrics), --show-dir and --show paint clusters."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import mmengine
+import numpy as np
+import pytest
+from conftest import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool
+
+from mmiic.visualization import cluster_palette
+
+test_tool = load_tool('tools/test.py')
+
+
+def test_out_dumps_one_prediction_per_sample(tiny_mnist, tmp_path):
+    _, options, checkpoint = tiny_mnist
+    out = str(tmp_path / 'preds' / 'results.pkl')
+    metrics = test_tool.main([MNIST_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--out',
+                              out, '--cfg-options', *options])
+    assert 'cluster/acc' in metrics
+    predictions = mmengine.load(out)
+    assert len(predictions) == 12  # train + test images of the tiny MNIST
+    assert all(p['main_clusters'].shape == (2, ) for p in predictions)  # one id per sub-head
+    assert {int(p['gt_label'][0]) for p in predictions} <= set(range(10))
+
+
+def test_out_item_metrics_writes_the_returned_metrics(tiny_mnist, tmp_path):
+    _, options, checkpoint = tiny_mnist
+    out = str(tmp_path / 'metrics.json')
+    metrics = test_tool.main([MNIST_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--out',
+                              out, '--out-item', 'metrics', '--cfg-options', *options])
+    with open(out) as f:
+        assert json.load(f) == pytest.approx(metrics)
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--out', 'x.json'], 'predictions are dumped as'),
+    (['--out', 'x.txt', '--out-item', 'metrics'], 'metrics are written as'),
+    (['--out-item', 'metrics'], '--out-item needs --out'),
+])
+def test_bad_out_arguments_fail_before_testing(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        test_tool.parse_args([MNIST_CONFIG, 'missing.pth', *argv])
+    assert message in capsys.readouterr().err
+
+
+def test_show_dir_paints_segmentation_clusters(tiny_mosaic, tmp_path):
+    options, checkpoint = tiny_mosaic
+    show_dir = tmp_path / 'vis'
+    test_tool.main([MOSAIC_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--show-dir',
+                    str(show_dir), '--cfg-options', *options])
+    files = sorted(os.listdir(show_dir))
+    assert len(files) == 2 and files[0].endswith('mosaic_test_0.png')
+    picture = cv2.imread(str(show_dir / files[0]))[..., ::-1]
+    # image | clusters side by side (48 px each, 4 px gap) above the legend
+    assert picture.shape[1] == 48 + 4 + 48
+    clusters = picture[16:16 + 48, 52:100].reshape(-1, 3)
+    palette = {tuple(c) for c in cluster_palette(3)}
+    assert {tuple(c) for c in np.unique(clusters, axis=0)} <= palette
+
+
+def test_show_dir_interval_and_show_for_image_clustering(tiny_mnist, tmp_path, monkeypatch):
+    from mmengine.visualization import Visualizer
+    shown = []
+    monkeypatch.setattr(Visualizer, 'show', lambda self, image, **kw: shown.append(image.shape))
+    _, options, checkpoint = tiny_mnist
+    show_dir = tmp_path / 'vis'
+    test_tool.main([MNIST_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--show-dir',
+                    str(show_dir), '--show', '--interval', '4', '--cfg-options', *options])
+    assert len(os.listdir(show_dir)) == 3  # samples 0, 4 and 8 of 12
+    assert len(shown) == 3
+    picture = cv2.imread(str(show_dir / sorted(os.listdir(show_dir))[0]))[..., ::-1]
+    frame = tuple(picture[16 + 2, 2])  # below the caption, inside the frame
+    assert frame in {tuple(c) for c in cluster_palette(10)}
+
+
+def test_cli_writes_metrics_and_pictures(tiny_mosaic, tmp_path):
+    options, checkpoint = tiny_mosaic
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', MOSAIC_CONFIG, checkpoint, '--work-dir',
+         str(tmp_path / 'w'), '--out', str(tmp_path / 'm.json'), '--out-item', 'metrics',
+         '--show-dir', str(tmp_path / 'vis'), '--cfg-options', *options],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True,
+        timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'seg/acc' in mmengine.load(str(tmp_path / 'm.json'))
+    assert len(os.listdir(tmp_path / 'vis')) == 2
+    assert osp.isdir(tmp_path / 'w')

@@ -1,0 +1,171 @@
+"""Checkpoints load with weights_only=True: Runner checkpoints (clustering and
+segmentation) load, resume and serve as load_from; crafted pickles are refused
+before any of their code runs."""
+import os
+import os.path as osp
+import pickle
+
+import pytest
+import torch
+from conftest import make_mnist
+from mmengine.config import Config
+from mmengine.logging import HistoryBuffer
+from mmengine.runner import Runner
+from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
+
+import mmiic  # noqa: F401  installs the loader
+from mmiic.utils import load_from_local
+
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+
+
+def _mnist_cfg(tmp_path, work_dir):
+    data_root = make_mnist(str(tmp_path / 'mnist'), n_train=6, n_test=2)
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'iic', 'iic_vgg6c_mnist.py'))
+    cfg.model.backbone.arch = [4, 'M', 8, 'M', 8, 'M']
+    cfg.model.head.in_channels = 8 * 3 * 3
+    cfg.model.head.num_subheads = 1
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[key].dataset.data_root = data_root
+        cfg[key].batch_size = 4
+        cfg[key].num_workers = 0
+        cfg[key].persistent_workers = False
+    cfg.train_cfg.max_epochs = 1
+    cfg.work_dir = str(work_dir)
+    return cfg
+
+
+def _mosaic_cfg(work_dir):
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py'))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[key].dataset.num_images = 1
+        cfg[key].dataset.size = 32
+        cfg[key].num_workers = 0
+        cfg[key].persistent_workers = False
+    cfg.train_dataloader.batch_size = 1
+    cfg.train_cfg.max_iters = 2
+    cfg.train_cfg.val_interval = 2
+    cfg.default_hooks.checkpoint.interval = 2
+    cfg.work_dir = str(work_dir)
+    return cfg
+
+
+@pytest.fixture(scope='module')
+def mnist_checkpoint(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp('ckpt')
+    Runner.from_cfg(_mnist_cfg(tmp_path, tmp_path / 'work')).train()
+    return str(tmp_path / 'work' / 'epoch_1.pth')
+
+
+def test_loader_is_installed_for_plain_paths():
+    assert CheckpointLoader._schemes[''] is load_from_local
+
+
+def test_runner_checkpoint_loads_with_its_message_hub(mnist_checkpoint):
+    checkpoint = _load_checkpoint(mnist_checkpoint, map_location='cpu')
+    assert set(checkpoint) >= {'meta', 'state_dict', 'message_hub', 'optimizer'}
+    buffers = checkpoint['message_hub']['log_scalars']
+    assert buffers and all(isinstance(b, HistoryBuffer) for b in buffers.values())
+    loss = next(b for name, b in buffers.items() if 'loss' in name)
+    assert loss.statistics('mean') == pytest.approx(float(loss.data[0].mean()))
+
+
+def test_allowed_globals_do_not_leak_past_the_load(mnist_checkpoint):
+    load_from_local(mnist_checkpoint)
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(mnist_checkpoint, weights_only=True)
+
+
+def test_load_from_restores_the_weights(mnist_checkpoint, tmp_path):
+    cfg = _mnist_cfg(tmp_path, tmp_path / 'test')
+    cfg.load_from = mnist_checkpoint
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    assert 'cluster/acc' in metrics
+    saved = _load_checkpoint(mnist_checkpoint, map_location='cpu')['state_dict']
+    for name, value in runner.model.state_dict().items():
+        assert torch.equal(value, saved[name]), name
+
+
+def test_resume_continues_from_the_checkpoint(mnist_checkpoint, tmp_path):
+    cfg = _mnist_cfg(tmp_path, tmp_path / 'resume')
+    cfg.resume = True
+    cfg.load_from = mnist_checkpoint
+    cfg.train_cfg.max_epochs = 2
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.epoch == 2
+    assert osp.isfile(tmp_path / 'resume' / 'epoch_2.pth')
+
+
+def test_segmentation_checkpoint_loads_and_tests(tmp_path):
+    Runner.from_cfg(_mosaic_cfg(tmp_path / 'seg')).train()
+    checkpoint = _load_checkpoint(str(tmp_path / 'seg' / 'iter_2.pth'), map_location='cpu')
+    assert 'message_hub' in checkpoint
+    cfg = _mosaic_cfg(tmp_path / 'seg_test')
+    cfg.load_from = str(tmp_path / 'seg' / 'iter_2.pth')
+    assert 'seg/acc' in Runner.from_cfg(cfg).test()
+
+
+class _SystemPayload:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f'touch {self.marker}', )
+
+
+class _ExecPayload:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return exec, (f"open({self.marker!r}, 'w').write('pwned')", )
+
+
+class _GetattrPayload:
+    """The first step of a gadget chain through an allowed class."""
+
+    def __reduce__(self):
+        return getattr, (HistoryBuffer, '__init__')
+
+
+@pytest.mark.parametrize('payload', [_SystemPayload, _ExecPayload])
+def test_crafted_checkpoint_is_refused_and_runs_nothing(payload, tmp_path):
+    marker = str(tmp_path / 'created_by_the_payload')
+    path = str(tmp_path / 'evil.pth')
+    torch.save({'state_dict': {'w': torch.zeros(1)}, 'meta': payload(marker)}, path)
+    with pytest.raises(pickle.UnpicklingError):
+        _load_checkpoint(path, map_location='cpu')
+    assert not osp.exists(marker)
+
+
+def test_crafted_checkpoint_is_refused_by_load_from(tmp_path):
+    marker = str(tmp_path / 'created_by_the_payload')
+    path = str(tmp_path / 'evil.pth')
+    torch.save({'state_dict': {}, 'meta': _ExecPayload(marker)}, path)
+    cfg = _mnist_cfg(tmp_path, tmp_path / 'work')
+    cfg.load_from = path
+    with pytest.raises(pickle.UnpicklingError):
+        Runner.from_cfg(cfg).test()
+    assert not osp.exists(marker)
+
+
+def test_getattr_is_limited_to_history_buffer_statistics(tmp_path):
+    path = str(tmp_path / 'gadget.pth')
+    torch.save({'state_dict': {}, 'meta': _GetattrPayload()}, path)
+    with pytest.raises(pickle.UnpicklingError, match='refusing getattr'):
+        _load_checkpoint(path, map_location='cpu')
+
+
+class _TrustedExtra:
+    """A type a user's own checkpoint may hold."""
+
+
+def test_types_the_user_allows_still_load(tmp_path):
+    path = str(tmp_path / 'extra.pth')
+    torch.save({'state_dict': {}, 'meta': _TrustedExtra()}, path)
+    with pytest.raises(pickle.UnpicklingError, match='_TrustedExtra'):
+        _load_checkpoint(path, map_location='cpu')
+    with torch.serialization.safe_globals([_TrustedExtra]):
+        assert isinstance(_load_checkpoint(path, map_location='cpu')['meta'], _TrustedExtra)
