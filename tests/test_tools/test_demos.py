@@ -56,10 +56,11 @@ class DeviceModel:
 def test_mosaic_overlays_from_device_outputs(tmp_path):
     demo = _load('mosaic_seg_demo.py')
     rng = np.random.default_rng(0)
-    dataset = [PackIICSegInputs()(dict(img=rng.integers(0, 256, (16, 16, 3), dtype=np.uint8),
-                                       gt_seg_map=np.kron(rng.integers(0, 3, (2, 2)),
-                                                          np.ones((8, 8), np.int64)).astype(np.uint8)))
-               for _ in range(3)]
+    dataset = []
+    for _ in range(3):
+        label = np.kron(rng.integers(0, 3, (2, 2)), np.ones((8, 8), np.int64)).astype(np.uint8)
+        image = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
+        dataset.append(PackIICSegInputs()(dict(img=image, gt_seg_map=label)))
     runner = SimpleNamespace(test_dataloader=SimpleNamespace(dataset=dataset), model=DeviceModel())
     path = str(tmp_path / 'overlays.png')
     demo.overlays(runner, path, count=3)

@@ -168,7 +168,8 @@ def benchmark(cfg: Config, iters: int, warmup: int, pipeline_samples: int) -> di
     def count_pairs(module, args, output):
         if args[1] if len(args) > 1 else False:
             inputs = output['inputs']
-            state['pairs'].append(inputs.shape[0] * (inputs.shape[1] - 1) if inputs.dim() == 5 else 0)
+            pairs = inputs.shape[0] * (inputs.shape[1] - 1) if inputs.dim() == 5 else 0
+            state['pairs'].append(pairs)
 
     def record_loss(module, args, output):
         if not module.training and not torch.is_grad_enabled():
@@ -195,7 +196,7 @@ def benchmark(cfg: Config, iters: int, warmup: int, pipeline_samples: int) -> di
 
     runner.train()
     iter_times, data_times = timer.iter_times, timer.data_times
-    pairs = state['pairs'][warmup:]
+    pairs, views = state['pairs'][warmup:], state['views'][warmup:]
     seconds = sum(iter_times)
     compute = (seconds - sum(data_times)) / len(iter_times)
     loss_seconds = _loss_seconds(state['calls']) if state['calls'] else 0.0
@@ -215,8 +216,7 @@ def benchmark(cfg: Config, iters: int, warmup: int, pipeline_samples: int) -> di
         loss_share=loss_seconds / compute if compute > 0 else float('nan'),
         pipeline_ms_per_sample=1e3 * _pipeline_seconds(runner.train_dataloader.dataset,
                                                        pipeline_samples),
-        views_ms_per_sample=1e3 * sum(state['views'][warmup:]) / max(len(state['views'][warmup:]), 1)
-        if state['views'] else None,
+        views_ms_per_sample=1e3 * sum(views) / len(views) if views else None,
         peak_mib=peak_mib,
         peak_memory='CUDA allocated' if cuda else 'CPU resident (main process)')
 
@@ -233,7 +233,8 @@ def report(result: dict) -> str:
         f"loss forward+backward: {result['loss_s'] * 1e3:.1f} ms = "
         f"{100 * result['loss_share']:.1f} % of the compute step",
         f"data pipeline (CPU, one process): {result['pipeline_ms_per_sample']:.3f} ms/sample",
-        'device view step: ' + (f'{views:.3f} ms/sample' if views is not None else 'none (views on the CPU)'),
+        'device view step: ' + (f'{views:.3f} ms/sample' if views is not None else
+                                'none (views on the CPU)'),
         f"peak memory: {result['peak_mib']:.0f} MiB ({result['peak_memory']})",
     ]
     return '\n'.join(lines)

@@ -12,8 +12,7 @@ host (numpy: a few numbers per sample; :func:`affine_from_uniforms`,
 * the segmentor's alignment samples through the same :func:`map_pixels` and
   :func:`sample_affine` (:func:`mmiic.models.utils.align_to_first_view`).
 """
-import math
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 import cv2
 import numpy as np
@@ -67,7 +66,8 @@ def affine_from_uniforms(u: np.ndarray,
     shear = np.deg2rad(max_shear * (2 * u[:, 2] - 1))
     shift = max_translation * (2 * u[:, 3:5] - 1)
     matrix = centred_affine(angle, scale, shear, shift, height, width)
-    for row, size, prob, draw in ((0, width, hflip_prob, u[:, 5]), (1, height, vflip_prob, u[:, 6])):
+    flips = ((0, width, hflip_prob, u[:, 5]), (1, height, vflip_prob, u[:, 6]))
+    for row, size, prob, draw in flips:
         if prob > 0:
             sign = np.where(draw < prob, -1.0, 1.0)
             matrix[:, row] *= sign[:, None]
@@ -158,7 +158,8 @@ def warp(image: np.ndarray, matrix: np.ndarray, nearest: bool = False, border: s
     return out.reshape((h, w) + image.shape[2:])
 
 
-def map_pixels(matrix: Tensor, height: int, width: int, dtype: torch.dtype = torch.float32) -> Tensor:
+def map_pixels(matrix: Tensor, height: int, width: int,
+               dtype: torch.dtype = torch.float32) -> Tensor:
     """``M u`` for every pixel u of a height x width grid.
 
     Args:
@@ -201,7 +202,7 @@ def _border_index(index: Tensor, size: int, border: str) -> Tuple[Tensor, Tensor
 
 
 def sample_affine(images: Tensor,
-                  matrix: Tensor,
+                  matrix: Union[Tensor, np.ndarray],
                   out_size: Optional[Tuple[int, int]] = None,
                   nearest: bool = False,
                   border: str = 'reflect') -> Tensor:
@@ -227,7 +228,8 @@ def sample_affine(images: Tensor,
     """
     n, c, h, w = images.shape
     out_h, out_w = out_size or (h, w)
-    matrix = torch.as_tensor(matrix, dtype=torch.float64) if isinstance(matrix, np.ndarray) else matrix
+    if isinstance(matrix, np.ndarray):
+        matrix = torch.from_numpy(matrix)
     exact = on_pixel_grid(matrix)
     # Branching on `exact` costs nothing when it is known on the host.
     on_host = exact.device.type == 'cpu'
@@ -250,7 +252,7 @@ def sample_affine(images: Tensor,
 
 
 def warp_batch(images: Tensor,
-               matrix: Tensor,
+               matrix: Union[Tensor, np.ndarray],
                out_size: Optional[Tuple[int, int]] = None,
                nearest: bool = False,
                border: str = 'reflect') -> Tensor:

@@ -48,7 +48,8 @@ class LoadResizedImage(BaseTransform):
     ((w, h) ratios) and ``keep_ratio``.
     """
 
-    def __init__(self, scale_factor: float, color_type: str = 'color', to_rgb: bool = False) -> None:
+    def __init__(self, scale_factor: float, color_type: str = 'color',
+                 to_rgb: bool = False) -> None:
         if not 0 < scale_factor <= 1:
             raise ValueError(f'scale_factor must lie in (0, 1], got {scale_factor}')
         if color_type not in ('color', 'grayscale'):

@@ -94,7 +94,8 @@ def jitter_image(img: np.ndarray, factors: np.ndarray, order: np.ndarray) -> np.
     return img
 
 
-def jitter(images: Tensor, factors: np.ndarray, order: np.ndarray, with_mean: bool = True) -> Tensor:
+def jitter(images: Tensor, factors: np.ndarray, order: np.ndarray,
+           with_mean: bool = True) -> Tensor:
     """A batch on its device, each sample in its own order of steps.
 
     Args:

@@ -131,7 +131,8 @@ class IICBatchPairedViews(_SeededViews):
         return steps
 
     @staticmethod
-    def _geometry(step, u: np.ndarray, size: Tuple[int, int]) -> Tuple[np.ndarray, Tuple[int, int], bool]:
+    def _geometry(step, u: np.ndarray,
+                  size: Tuple[int, int]) -> Tuple[np.ndarray, Tuple[int, int], bool]:
         """One geometric step for N samples on the host: ([N, 3, 3] matrix,
         output size, whether it fills from outside the image)."""
         h, w = size
@@ -229,7 +230,8 @@ class IICBatchDenseViews(_SeededViews):
                                 max_rotation=max_rotation, scale_range=tuple(scale_range),
                                 max_shear=max_shear, max_translation=max_translation)
         self.jitter = IICRandomColorJitter(**jitter) if jitter else None
-        self.first_view_jitter = IICRandomColorJitter(**first_view_jitter) if first_view_jitter else None
+        self.first_view_jitter = (IICRandomColorJitter(**first_view_jitter)
+                                  if first_view_jitter else None)
         self.border = border
         self.mask_ignored = mask_ignored
         self.ignore_index = ignore_index
@@ -256,7 +258,8 @@ class IICBatchDenseViews(_SeededViews):
         if self.mask_ignored and data_samples and 'gt_sem_seg' in data_samples[0]:
             labels = torch.stack([ds.gt_sem_seg.data[0] for ds in data_samples]).to(images.device)
             if labels.shape[-2:] != (h, w):
-                raise ValueError(f'images {h}x{w} and labels {tuple(labels.shape[-2:])} sizes differ')
+                raise ValueError(f'images {h}x{w} and labels {tuple(labels.shape[-2:])} '
+                                 'sizes differ')
         if labels is None:
             valid = images.new_ones((n, h, w), dtype=torch.uint8)
         else:

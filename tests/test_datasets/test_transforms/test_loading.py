@@ -22,7 +22,8 @@ def _files(tmp_path, size=(97, 130)):
 
 
 def test_reduction_is_the_largest_power_of_two_within_the_scale():
-    assert [reduction_for(s) for s in (1.0, 0.6, 0.5, 1 / 3, 0.25, 0.2, 0.1)] == [1, 1, 2, 2, 4, 4, 8]
+    scales = (1.0, 0.6, 0.5, 1 / 3, 0.25, 0.2, 0.1)
+    assert [reduction_for(s) for s in scales] == [1, 1, 2, 2, 4, 4, 8]
 
 
 @pytest.mark.parametrize('scale', [1 / 3, 0.5, 0.9])

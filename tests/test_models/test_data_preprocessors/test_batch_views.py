@@ -159,7 +159,8 @@ def test_jitter_is_the_cpu_transform_and_keeps_grey_and_luma():
                           grey_img, atol=1e-6)
     grey = greyscale(batch, np.array([True]))
     expected = img.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
-    assert torch.allclose(grey[0, 0], torch.from_numpy(expected)) and torch.equal(grey[0, 0], grey[0, 2])
+    assert torch.allclose(grey[0, 0], torch.from_numpy(expected))
+    assert torch.equal(grey[0, 0], grey[0, 2])
     assert torch.equal(greyscale(batch, np.array([False])), batch)
 
 
@@ -190,7 +191,8 @@ def test_dense_device_views_align_exactly_for_flips(kwargs):
     assert not masks[:, :5, :5].any() and masks[:, 5:, 5:].all()
     # Ignored pixels stay invalid after the round trip; the rest align exactly.
     assert torch.equal(valid, masks)
-    assert torch.equal(aligned.permute(0, 2, 3, 1)[valid], pairs[:, 0].double().permute(0, 2, 3, 1)[valid])
+    first = pairs[:, 0].double().permute(0, 2, 3, 1)
+    assert torch.equal(aligned.permute(0, 2, 3, 1)[valid], first[valid])
 
 
 def test_dense_device_warp_of_integer_shifts_aligns_exactly():
