@@ -15,8 +15,8 @@ ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..'))
 # import name -> distribution name
 DISTRIBUTIONS = {
     'cv2': 'opencv-python', 'matplotlib': 'matplotlib', 'mmcv': 'mmcv', 'mmengine': 'mmengine',
-    'mmpretrain': 'mmpretrain', 'mmseg': 'mmsegmentation', 'numpy': 'numpy', 'scipy': 'scipy',
-    'skimage': 'scikit-image', 'torch': 'torch'
+    'mmpretrain': 'mmpretrain', 'mmseg': 'mmsegmentation', 'numpy': 'numpy', 'PIL': 'pillow',
+    'scipy': 'scipy', 'skimage': 'scikit-image', 'torch': 'torch'
 }
 
 

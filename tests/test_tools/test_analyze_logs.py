@@ -17,6 +17,9 @@ def json_log(tmp_path_factory):
     cfg.merge_from_dict(parse_cfg_options(tiny_mosaic_options()))
     cfg.default_hooks.logger.interval = 1
     cfg.work_dir = str(work_dir)
+    # A visualizer of the shared name made by an earlier test would keep its own
+    # save_dir and take this run's scalars there.
+    cfg.visualizer.name = f'visualizer_{osp.basename(str(work_dir))}'
     Runner.from_cfg(cfg).train()
     logs = glob.glob(osp.join(str(work_dir), '*', 'vis_data', 'scalars.json'))
     assert len(logs) == 1
