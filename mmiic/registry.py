@@ -21,6 +21,7 @@ from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
 
@@ -34,5 +35,10 @@ HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmiic', locations=['mmiic
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='mmiic', locations=['mmiic.evaluation'])
 VISUALIZERS = Registry(
     'visualizer', parent=MMENGINE_VISUALIZERS, scope='mmiic', locations=['mmiic.visualization'])
+VISBACKENDS = Registry(
+    'vis_backend', parent=MMENGINE_VISBACKENDS, scope='mmiic', locations=['mmiic.visualization'])
 
-__all__ = ['DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'METRICS', 'MODELS', 'TRANSFORMS', 'VISUALIZERS']
+__all__ = [
+    'DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'METRICS', 'MODELS', 'TRANSFORMS', 'VISBACKENDS',
+    'VISUALIZERS'
+]

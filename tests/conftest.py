@@ -1,7 +1,10 @@
-"""Shared fixtures and helpers; the data writers live in :mod:`mmiic.testing`
-(re-exported here so that tests keep importing them from ``conftest``)."""
+"""Shared fixtures and helpers. The writers of the built-in data set layouts live
+in :mod:`mmiic.testing` (shared with tools/analysis_tools/benchmark_train.py)
+and are re-exported here, so that tests keep importing them from ``conftest``."""
 import os
+import os.path as osp
 
+import numpy as np
 import pytest
 
 from mmiic.testing.fake_data import (digit_images, make_cifar10, make_cifar100,  # noqa: F401
@@ -13,6 +16,74 @@ from mmiic.testing.fake_data import (digit_images, make_cifar10, make_cifar100, 
 def mnist_root(tmp_path):
     return make_mnist(str(tmp_path / 'mnist'))
 
+
+def make_cluster_folder(root, per_class=4, seed=0):
+    """Two classes in sub-folders, in three real formats: colour PNG, grey JPEG,
+    16-bit TIFF (values spread over 0-65535), of different sizes."""
+    import cv2
+    import tifffile
+    rng = np.random.default_rng(seed)
+    paths = []
+    for c, name in enumerate(('dark', 'bright')):
+        os.makedirs(osp.join(root, name), exist_ok=True)
+        for i in range(per_class):
+            side = 36 + 4 * i
+            base = np.full((side, side + 6, 3), 50 if c == 0 else 200, np.float64)
+            img = np.clip(base + rng.normal(0, 20, base.shape), 0, 255)
+            fmt = i % 3
+            if fmt == 0:
+                path = osp.join(root, name, f'img_{i}.png')
+                cv2.imwrite(path, img.astype(np.uint8))
+            elif fmt == 1:
+                path = osp.join(root, name, f'img_{i}.jpg')
+                cv2.imwrite(path, img[..., 0].astype(np.uint8))
+            else:
+                path = osp.join(root, name, f'img_{i}.tif')
+                tifffile.imwrite(path, (img * 257).astype(np.uint16))
+            paths.append(path)
+    return paths
+
+
+def make_seg_folder(root, n=3, size=(64, 80), seed=0, with_labels=True):
+    """Images (PNG and 16-bit TIFF) with two regions, and PNG label maps using
+    the values 10 (left) and 20 (right) of a value mapping."""
+    import cv2
+    import tifffile
+    rng = np.random.default_rng(seed)
+    os.makedirs(osp.join(root, 'images', 'sub'), exist_ok=True)
+    if with_labels:
+        os.makedirs(osp.join(root, 'labels', 'sub'), exist_ok=True)
+    for i in range(n):
+        h, w = size
+        img = np.zeros((h, w, 3), np.float64)
+        img[:, :w // 2] = 40 + 30 * ((np.arange(h)[:, None, None] // 3) % 2)
+        img[:, w // 2:] = 190
+        img = np.clip(img + rng.normal(0, 8, img.shape), 0, 255)
+        label = np.full((h, w), 20, np.uint8)
+        label[:, :w // 2] = 10
+        stem = osp.join('sub', f'scene_{i}') if i == 0 else f'scene_{i}'
+        if i % 2 == 0:
+            cv2.imwrite(osp.join(root, 'images', stem + '.png'), img.astype(np.uint8))
+        else:
+            tifffile.imwrite(osp.join(root, 'images', stem + '.tif'), (img * 257).astype(np.uint16))
+        if with_labels:
+            cv2.imwrite(osp.join(root, 'labels', stem + '.png'), label)
+    return root
+
+
+def make_video(path, frames=5, size=(48, 64)):
+    """A short MJPG .avi (the codec OpenCV writes without extra libraries)."""
+    import cv2
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'MJPG'), 5, (size[1], size[0]))
+    assert writer.isOpened(), 'OpenCV cannot write MJPG videos here'
+    rng = np.random.default_rng(0)
+    for _ in range(frames):
+        frame = np.zeros(size + (3, ), np.uint8)
+        frame[:, :size[1] // 2] = 50
+        frame[:, size[1] // 2:] = 200
+        writer.write(np.clip(frame + rng.normal(0, 5, frame.shape), 0, 255).astype(np.uint8))
+    writer.release()
+    return path
 
 # ---------------------------------------------------------------------------
 # Tiny configs and checkpoints for the tools in tools/ (run by the tests with

@@ -14,9 +14,12 @@ default_hooks = dict(
 # EpochSeedHook draws each sample's random views from (seed, epoch, sample index,
 # rank) only, also in persistent workers, so --resume after a crash repeats the
 # uninterrupted run exactly.
+# ChosenSubheadHook makes the model predict with the sub-head the metric
+# chose (lowest IIC loss) and stores it in the checkpoints.
 custom_hooks = [
     dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', 'main')),
     dict(type='mmiic.EpochSeedHook'),
+    dict(type='mmiic.ChosenSubheadHook'),
 ]
 
 env_cfg = dict(
@@ -24,7 +27,8 @@ env_cfg = dict(
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'),
 )
-vis_backends = [dict(type='LocalVisBackend')]
+# Local files always (work_dir/<time>/vis_data), TensorBoard too when installed.
+vis_backends = [dict(type='LocalVisBackend'), dict(type='mmiic.OptionalTensorboardVisBackend')]
 visualizer = dict(type='UniversalVisualizer', vis_backends=vis_backends)
 log_processor = dict(by_epoch=True)
 log_level = 'INFO'

@@ -22,8 +22,12 @@ env_cfg = dict(
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'),
 )
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+# Local files always (work_dir/<time>/vis_data), TensorBoard too when installed.
+vis_backends = [dict(type='LocalVisBackend'), dict(type='mmiic.OptionalTensorboardVisBackend')]
+# Predictions drawn as clusters (cluster_palette, 'cluster <id>'), not as classes. No
+# fixed name: the Runner names it after the experiment, so a second Runner in one process
+# gets its own visualizer (and save_dir) instead of the first one's.
+visualizer = dict(type='mmiic.ClusterSegLocalVisualizer', vis_backends=vis_backends)
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None

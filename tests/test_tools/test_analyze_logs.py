@@ -1,6 +1,7 @@
 """tools/analysis_tools/analyze_logs.py on the json scalar log of a real (tiny) run."""
 import glob
 import os.path as osp
+import uuid
 
 import pytest
 from conftest import MOSAIC_CONFIG, load_tool, parse_cfg_options, tiny_mosaic_options
@@ -17,9 +18,9 @@ def json_log(tmp_path_factory):
     cfg.merge_from_dict(parse_cfg_options(tiny_mosaic_options()))
     cfg.default_hooks.logger.interval = 1
     cfg.work_dir = str(work_dir)
-    # A visualizer of the shared name made by an earlier test would keep its own
-    # save_dir and take this run's scalars there.
-    cfg.visualizer.name = f'visualizer_{osp.basename(str(work_dir))}'
+    # A visualizer of the same name made by an earlier runner in this process
+    # would be reused, writing the scalars into that runner's directory.
+    cfg.visualizer.name = f'analyze_logs_{uuid.uuid4().hex}'
     Runner.from_cfg(cfg).train()
     logs = glob.glob(osp.join(str(work_dir), '*', 'vis_data', 'scalars.json'))
     assert len(logs) == 1

@@ -29,7 +29,7 @@ from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
 from mmiic.evaluation.functional import confusion_matrix, hungarian_mapping, mapped_accuracy
-from mmiic.models.losses import mutual_information_loss
+from mmiic.evaluation.metrics.cluster_metric import subhead_losses
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -49,8 +49,10 @@ class ConfusionCollector(BaseMetric):
     """Accumulates clusters x classes counts while the test loop runs.
 
     Segmentation samples add their pixel confusion (``ignore_index`` skipped);
-    clustering samples keep their sub-heads' cluster ids, label and pair joint,
-    reduced in :meth:`compute_metrics` for the lowest-loss sub-head.
+    clustering samples keep their sub-heads' cluster ids, label and evaluation
+    view probabilities, reduced in :meth:`compute_metrics` for the lowest-loss
+    sub-head. Samples that only fit a many-to-one map (``mapping_fit``, see
+    ``ManyToOneEvalDataset``) are left out: the matrix is the test split's.
     """
 
     def __init__(self, num_classes: int, ignore_index: int = 255) -> None:
@@ -64,6 +66,8 @@ class ConfusionCollector(BaseMetric):
             if 'gt_sem_seg' not in sample and 'gt_label' not in sample:
                 raise ValueError('the confusion matrix needs labels: test sample '
                                  f'{sample.get("img_path", sample.get("sample_idx"))} has none')
+            if sample.get('mapping_fit', False):
+                continue  # a labelled train sample that only fits a many-to-one map
             if 'pred_sem_seg' in sample:
                 pred = sample['pred_sem_seg']['data'].squeeze()
                 k = sample['seg_logits']['data'].shape[0]
@@ -75,17 +79,16 @@ class ConfusionCollector(BaseMetric):
                     main=torch.as_tensor(sample['main_clusters']).numpy(),
                     k=int(sample['main_num_clusters']),
                     label=int(torch.as_tensor(sample['gt_label']).reshape(-1)[0]),
-                    joint=(torch.as_tensor(sample['main_joint']).double().numpy()
-                           if sample.get('main_joint') is not None else None)))
+                    view_probs=(torch.as_tensor(sample['main_view_probs']).float().numpy()
+                                if sample.get('main_view_probs') is not None else None)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         if 'confusion' in results[0]:
             self.confusion = np.sum([r['confusion'] for r in results], axis=0)
             return {}
         subhead = 0
-        if all(r['joint'] is not None for r in results):
-            joint = torch.from_numpy(sum(r['joint'] for r in results))
-            subhead = int(mutual_information_loss(joint).argmin())
+        if all(r['view_probs'] is not None for r in results):
+            subhead = int(subhead_losses(np.stack([r['view_probs'] for r in results])).argmin())
         self.confusion = confusion_matrix([r['main'][subhead] for r in results],
                                           [r['label'] for r in results], results[0]['k'],
                                           self.num_classes)

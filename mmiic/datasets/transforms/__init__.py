@@ -1,6 +1,8 @@
 from .dense_views import IICDenseViews, PackIICSegInputs
 from .geometry import random_affine, warp
-from .loading import LoadResizedImage
+from .loading import (IMG_EXTENSIONS, LoadIICImage, channel_statistics, convert_channels, read_image,
+                      to_uint8)
+from .reduced_loading import LoadResizedImage
 from .paired_views import IICPairedViews, PackIICClsInputs, stack_views
 from .view_transforms import (IICCenterCropResize, IICRandomAffine, IICRandomColorJitter,
                               IICRandomCropResize, IICRandomGreyscale, IICRandomHorizontalFlip,
@@ -9,6 +11,7 @@ from .view_transforms import (IICCenterCropResize, IICRandomAffine, IICRandomCol
 __all__ = [
     'IICCenterCropResize', 'IICDenseViews', 'IICPairedViews', 'IICRandomAffine',
     'IICRandomColorJitter', 'IICRandomCropResize', 'IICRandomGreyscale', 'IICRandomHorizontalFlip',
-    'IICRandomRotation', 'LoadResizedImage', 'PackIICClsInputs', 'PackIICSegInputs',
-    'random_affine', 'stack_views', 'warp'
+    'IICRandomRotation', 'IMG_EXTENSIONS', 'LoadIICImage', 'LoadResizedImage', 'PackIICClsInputs',
+    'PackIICSegInputs', 'channel_statistics', 'convert_channels', 'random_affine', 'read_image',
+    'stack_views', 'to_uint8', 'warp'
 ]

@@ -7,6 +7,7 @@ import torch
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
 from mmengine.runner import IterBasedTrainLoop
+from torch.utils.data import get_worker_info
 
 from mmiic.registry import HOOKS
 
@@ -33,11 +34,19 @@ def _seed_all(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def _seed_cpu(seed: int) -> None:
+    """``random``, numpy and torch's CPU generator (all a data pipeline can
+    use; cheaper than :func:`torch.manual_seed`, which also seeds devices)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.default_generator.manual_seed(seed)
+
+
 class SeededPipeline:
-    """Run a data pipeline with ``random``, numpy and torch seeded by
-    :func:`sample_seed` of the sample; the caller's RNG states are restored
-    afterwards (so data loading in the main process, ``num_workers=0``, leaves
-    the main process's random streams alone).
+    """Run a data pipeline with ``random``, numpy and torch (CPU) seeded by
+    :func:`sample_seed` of the sample. In the main process (``num_workers=0``)
+    the caller's RNG states are restored afterwards, so data loading leaves
+    the main process's random streams alone.
 
     The epoch is read from a shared-memory tensor that :class:`EpochSeedHook`
     sets before each epoch: data workers (persistent ones included, which are
@@ -65,14 +74,18 @@ class SeededPipeline:
         view_seed = sample_seed(self.seed, int(self.epoch), self.offset + int(results['sample_idx']),
                                 self.rank)
         results['view_seed'] = view_seed
-        states = random.getstate(), np.random.get_state(), torch.get_rng_state()
-        _seed_all(view_seed)
+        if get_worker_info() is not None:
+            # A data worker draws nothing but views: no state to keep.
+            _seed_cpu(view_seed)
+            return self.pipeline(results)
+        states = random.getstate(), np.random.get_state(), torch.default_generator.get_state()
+        _seed_cpu(view_seed)
         try:
             return self.pipeline(results)
         finally:
             random.setstate(states[0])
             np.random.set_state(states[1])
-            torch.set_rng_state(states[2])
+            torch.default_generator.set_state(states[2])
 
 
 def _parts(dataset, offset: int = 0) -> Iterator[Tuple[object, int]]:

@@ -115,6 +115,9 @@ class SegClusterMetric(BaseMetric):
             if fit.sum():
                 metrics['acc_many_to_one_train_fit'] = mapped_accuracy(
                     confusion, majority_mapping(fit)) * 100
+        # Read by tools/test.py (mmiic.apis.write_cluster_mapping) to name the clusters.
+        self.cluster_mapping = dict(head='main', mapping=out['mapping'].tolist(),
+                                    classes=self.class_names)
         rows = [f'{name:>16s} | IoU {v * 100:6.2f} | pixels {int(n):>12d}'
                 for name, v, n in zip(self.class_names, iou, confusion.sum(axis=0))]
         print_log(f'per-class IoU after Hungarian matching ({int(confusion.sum())} test pixels; '

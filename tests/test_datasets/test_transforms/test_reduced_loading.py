@@ -8,7 +8,7 @@ from mmcv.transforms import LoadImageFromFile
 from mmseg.datasets.transforms import Resize
 
 from mmiic.datasets.transforms import LoadResizedImage
-from mmiic.datasets.transforms.loading import reduction_for
+from mmiic.datasets.transforms.reduced_loading import reduction_for
 from mmiic.testing.fake_data import _photo_like
 
 
