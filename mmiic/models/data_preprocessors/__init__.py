@@ -1,3 +1,4 @@
 from .iic_data_preprocessor import IICDataPreprocessor, sobel_filter
+from .sobel_cls_data_preprocessor import SobelClsDataPreprocessor
 
-__all__ = ['IICDataPreprocessor', 'sobel_filter']
+__all__ = ['IICDataPreprocessor', 'SobelClsDataPreprocessor', 'sobel_filter']

@@ -42,15 +42,22 @@ class IICDataPreprocessor(BaseDataPreprocessor):
         std (Sequence[float], optional): per-channel std, 0-255 scale.
         sobel (str): 'none', 'sobel' (2 channels) or 'sobel_rgb'
             (input channels + 2). Defaults to 'none'.
-        in_channels (int, optional): channel count images must have;
-            a mismatch raises an error naming both shapes.
+        in_channels (int, optional): channel count images must have (as
+            loaded, before ``channel_order``); a mismatch raises an error
+            naming both shapes.
+        channel_order (Sequence[int], optional): indices of the loaded
+            channels to keep, in order, before normalisation: ``(2, 1, 0)``
+            turns the BGR images of ``LoadImageFromFile`` into RGB, and the
+            B, G, R, IR Potsdam crops into R, G, B. Pretrained RGB backbones
+            need this; networks trained from scratch do not.
     """
 
     def __init__(self,
                  mean: Optional[Sequence[float]] = None,
                  std: Optional[Sequence[float]] = None,
                  sobel: str = 'none',
-                 in_channels: Optional[int] = None) -> None:
+                 in_channels: Optional[int] = None,
+                 channel_order: Optional[Sequence[int]] = None) -> None:
         super().__init__()
         if sobel not in SOBEL_MODES:
             raise ValueError(f'sobel must be one of {SOBEL_MODES}, got {sobel!r}')
@@ -58,17 +65,27 @@ class IICDataPreprocessor(BaseDataPreprocessor):
             raise ValueError('mean and std must be given together')
         self.sobel = sobel
         self.in_channels = in_channels
+        self.channel_order = list(channel_order) if channel_order is not None else None
+        if self.channel_order is not None and in_channels is not None and not all(
+                0 <= c < in_channels for c in self.channel_order):
+            raise ValueError(f'channel_order {tuple(channel_order)} refers to channels outside '
+                             f'[0, {in_channels}) of in_channels={in_channels}')
         self._normalise = mean is not None
         if self._normalise:
             self.register_buffer('mean', torch.tensor(mean).view(-1, 1, 1), False)
             self.register_buffer('std', torch.tensor(std).view(-1, 1, 1), False)
 
     def _process(self, images: Tensor) -> Tensor:
-        """[M, C, H, W] uint8/float -> [M, C', H, W] float."""
+        """[M, C, H, W] uint8/float -> [M, C', H, W] float: channels, normalisation, Sobel."""
         if self.in_channels is not None and images.shape[1] != self.in_channels:
             raise ValueError(f'images have {images.shape[1]} channels (shape '
                              f'{tuple(images.shape)}) but the data preprocessor expects '
                              f'in_channels={self.in_channels}')
+        if self.channel_order is not None:
+            if max(self.channel_order) >= images.shape[1]:
+                raise ValueError(f'channel_order {tuple(self.channel_order)} needs more channels '
+                                 f'than the images have (shape {tuple(images.shape)})')
+            images = images[:, self.channel_order]
         images = images.float()
         if self._normalise:
             if self.mean.shape[0] != images.shape[1]:

@@ -31,3 +31,20 @@ def test_normalisation_and_channel_check():
     assert torch.allclose(out, torch.full((1, 1, 2, 2), 2.0))
     with pytest.raises(ValueError, match=r'3 channels .* in_channels=1'):
         pre(dict(inputs=torch.zeros(1, 3, 2, 2, dtype=torch.uint8)))
+
+
+def test_channel_order_selects_and_reorders_before_normalising():
+    # BGR images from LoadImageFromFile -> RGB for a pretrained backbone.
+    bgr = torch.stack([torch.full((2, 2), v, dtype=torch.uint8) for v in (10, 20, 30)])[None]
+    pre = IICDataPreprocessor(mean=[30., 20., 10.], std=[1., 2., 5.], in_channels=3,
+                              channel_order=(2, 1, 0))
+    assert torch.allclose(pre(dict(inputs=bgr))['inputs'], torch.zeros(1, 3, 2, 2))
+    # B, G, R, IR crops -> R, G, B, for paired views too.
+    bgrir = torch.randint(0, 255, (2, 2, 4, 5, 5), dtype=torch.uint8)
+    out = IICDataPreprocessor(in_channels=4, channel_order=(2, 1, 0))(dict(inputs=bgrir))['inputs']
+    assert out.shape == (2, 2, 3, 5, 5)
+    assert torch.allclose(out, bgrir[:, :, [2, 1, 0]].float() / 255)
+    with pytest.raises(ValueError, match=r'channel_order \(0, 1, 3\) .* in_channels=3'):
+        IICDataPreprocessor(in_channels=3, channel_order=(0, 1, 3))
+    with pytest.raises(ValueError, match='needs more channels'):
+        IICDataPreprocessor(channel_order=(0, 1, 2))(dict(inputs=torch.zeros(1, 2, 3, 3)))
