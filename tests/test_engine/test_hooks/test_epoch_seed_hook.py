@@ -69,7 +69,8 @@ def test_main_process_streams_are_left_alone_and_parts_get_their_numbers():
     dataset = TorchConcat([_Dataset(2), ConcatDataset([_Dataset(3), _Dataset(1)])])
     hook = EpochSeedHook(seed=1)
     hook.before_train(_runner(_loader(dataset), 0))
-    assert [d.pipeline.part for d in (dataset.datasets[0], *dataset.datasets[1].datasets)] == [0, 1, 2]
+    leaves = [dataset.datasets[0], *dataset.datasets[1].datasets]
+    assert [d.pipeline.part for d in leaves] == [0, 1, 2]
     np.random.seed(0)
     expected = np.random.rand()
     np.random.seed(0)
