@@ -26,7 +26,11 @@ class HeadAlternationHook(Hook):
 
     The switch reaches the model through DDP and other wrappers, and the
     train sampler when it gives each head its own samples
-    (:class:`HeadSubsetSampler`).
+    (:class:`HeadSubsetSampler`). Its epochs differ in length per head; the
+    hook then gives the loop the true ``max_iters`` and refuses what mmengine
+    sized from the first epoch before the hook runs (``accumulative_counts >
+    1``, schedulers with ``convert_to_iter_based=True``) and loaders without
+    a ``batch_size`` (a custom ``batch_sampler``).
 
     Args:
         head_order (Sequence[str]): heads in schedule order.
@@ -153,10 +157,10 @@ class HeadAlternationHook(Hook):
             counts = getattr(wrapper, '_accumulative_counts', 1)
             if counts > 1:
                 raise ValueError(
-                    f'HeadSubsetSampler makes the epochs of the heads differ in length, which '
+                    'HeadSubsetSampler makes the epochs of the heads differ in length, which '
                     f'optim_wrapper.accumulative_counts={counts} cannot follow (mmengine sizes '
-                    f'its last accumulation window from the first epoch); use '
-                    f'accumulative_counts=1 or a larger batch_size')
+                    'its last accumulation window from the first epoch); use '
+                    'accumulative_counts=1 or a larger batch_size')
         schedulers = (getattr(runner, 'cfg', None) or {}).get('param_scheduler') or []
         if isinstance(schedulers, dict) and 'type' not in schedulers:
             schedulers = [s for group in schedulers.values()
@@ -166,11 +170,11 @@ class HeadAlternationHook(Hook):
         for scheduler in schedulers:
             if scheduler.get('convert_to_iter_based', False):
                 raise ValueError(
-                    f'HeadSubsetSampler makes the epochs of the heads differ in length, but '
+                    'HeadSubsetSampler makes the epochs of the heads differ in length, but '
                     f'param_scheduler {scheduler.get("type")} has convert_to_iter_based=True, '
-                    f'which mmengine converts with the first epoch\'s length; set '
-                    f'convert_to_iter_based=False (per-epoch steps) or give it in iterations '
-                    f'(by_epoch=False)')
+                    "which mmengine converts with the first epoch's length; set "
+                    'convert_to_iter_based=False (per-epoch steps) or give it in iterations '
+                    '(by_epoch=False)')
 
     def before_train_epoch(self, runner) -> None:
         if self._switches_by_epoch(runner):
