@@ -118,6 +118,74 @@ def make_potsdam(root, n=2, side=40, seed=0):
     return root
 
 
+def make_cluster_folder(root, per_class=4, seed=0):
+    """Two classes in sub-folders, in three real formats: colour PNG, grey JPEG,
+    16-bit TIFF (values spread over 0-65535), of different sizes."""
+    import cv2
+    import tifffile
+    rng = np.random.default_rng(seed)
+    paths = []
+    for c, name in enumerate(('dark', 'bright')):
+        os.makedirs(osp.join(root, name), exist_ok=True)
+        for i in range(per_class):
+            side = 36 + 4 * i
+            base = np.full((side, side + 6, 3), 50 if c == 0 else 200, np.float64)
+            img = np.clip(base + rng.normal(0, 20, base.shape), 0, 255)
+            fmt = i % 3
+            if fmt == 0:
+                path = osp.join(root, name, f'img_{i}.png')
+                cv2.imwrite(path, img.astype(np.uint8))
+            elif fmt == 1:
+                path = osp.join(root, name, f'img_{i}.jpg')
+                cv2.imwrite(path, img[..., 0].astype(np.uint8))
+            else:
+                path = osp.join(root, name, f'img_{i}.tif')
+                tifffile.imwrite(path, (img * 257).astype(np.uint16))
+            paths.append(path)
+    return paths
+
+
+def make_seg_folder(root, n=3, size=(64, 80), seed=0, with_labels=True):
+    """Images (PNG and 16-bit TIFF) with two regions, and PNG label maps using
+    the values 10 (left) and 20 (right) of a value mapping."""
+    import cv2
+    import tifffile
+    rng = np.random.default_rng(seed)
+    os.makedirs(osp.join(root, 'images', 'sub'), exist_ok=True)
+    if with_labels:
+        os.makedirs(osp.join(root, 'labels', 'sub'), exist_ok=True)
+    for i in range(n):
+        h, w = size
+        img = np.zeros((h, w, 3), np.float64)
+        img[:, :w // 2] = 40 + 30 * ((np.arange(h)[:, None, None] // 3) % 2)
+        img[:, w // 2:] = 190
+        img = np.clip(img + rng.normal(0, 8, img.shape), 0, 255)
+        label = np.full((h, w), 20, np.uint8)
+        label[:, :w // 2] = 10
+        stem = osp.join('sub', f'scene_{i}') if i == 0 else f'scene_{i}'
+        if i % 2 == 0:
+            cv2.imwrite(osp.join(root, 'images', stem + '.png'), img.astype(np.uint8))
+        else:
+            tifffile.imwrite(osp.join(root, 'images', stem + '.tif'), (img * 257).astype(np.uint16))
+        if with_labels:
+            cv2.imwrite(osp.join(root, 'labels', stem + '.png'), label)
+    return root
+
+
+def make_video(path, frames=5, size=(48, 64)):
+    """A short MJPG .avi (the codec OpenCV writes without extra libraries)."""
+    import cv2
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'MJPG'), 5, (size[1], size[0]))
+    assert writer.isOpened(), 'OpenCV cannot write MJPG videos here'
+    rng = np.random.default_rng(0)
+    for _ in range(frames):
+        frame = np.zeros(size + (3, ), np.uint8)
+        frame[:, :size[1] // 2] = 50
+        frame[:, size[1] // 2:] = 200
+        writer.write(np.clip(frame + rng.normal(0, 5, frame.shape), 0, 255).astype(np.uint8))
+    writer.release()
+    return path
+
 # ---------------------------------------------------------------------------
 # Tiny configs and checkpoints for the tools in tools/ (run by the tests with
 # --cfg-options, as a user would).
@@ -196,3 +264,54 @@ def tiny_mosaic(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('tiny_mosaic')
     options = tiny_mosaic_options()
     return options, save_fresh_checkpoint(MOSAIC_CONFIG, options, str(tmp / 'seg.pth'))
+
+
+def free_port():
+    """A TCP port nobody listens on now (for a test's process group)."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _rank_main(rank, fn, world_size, port, init_group, args):
+    import datetime
+
+    import torch
+    import torch.distributed as dist
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank),
+                      LOCAL_RANK=str(rank), WORLD_SIZE=str(world_size))
+    torch.set_num_threads(1)
+    if init_group:
+        dist.init_process_group('gloo', rank=rank, world_size=world_size,
+                                timeout=datetime.timedelta(seconds=60))
+    try:
+        fn(rank, world_size, *args)
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+
+
+def run_on_ranks(fn, *args, world_size=2, init_group=True, timeout=240):
+    """Run ``fn(rank, world_size, *args)`` in ``world_size`` spawned processes.
+
+    The processes get torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK,
+    MASTER_ADDR, a free MASTER_PORT) and, with ``init_group``, a gloo process
+    group (60 s collective timeout, so a deadlock fails instead of hanging).
+    An exception in any process fails the caller with its traceback; the
+    processes are killed after ``timeout`` seconds.
+    """
+    import time
+
+    import torch.multiprocessing as mp
+    context = mp.start_processes(_rank_main, args=(fn, world_size, free_port(), init_group, args),
+                                 nprocs=world_size, join=False, start_method='spawn')
+    deadline = time.monotonic() + timeout
+    try:
+        while not context.join(timeout=max(deadline - time.monotonic(), 0.1)):
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f'{fn.__name__} did not finish within {timeout} s')
+    finally:
+        for process in context.processes:
+            if process.is_alive():
+                process.kill()

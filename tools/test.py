@@ -14,9 +14,11 @@ from typing import Dict, List, Optional
 import mmengine
 from mmengine.config import Config, DictAction
 from mmengine.evaluator import DumpResults
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401  registers modules, makes mmengine checkpoints load safely
+from mmiic.apis import write_cluster_mapping
 
 PRED_SUFFIXES = ('.pkl', '.pickle')
 METRIC_SUFFIXES = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
@@ -111,6 +113,10 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
     metrics = runner.test()
     save_outputs(args, metrics)
+    # The cluster -> class mapping of the evaluation, for tools/infer.py --mapping.
+    mapping_path = write_cluster_mapping(runner)
+    if mapping_path is not None:
+        print_log(f'cluster -> class mapping written to {mapping_path}', logger='current')
     return metrics
 
 

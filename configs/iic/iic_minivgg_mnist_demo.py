@@ -34,7 +34,8 @@ train_pipeline = [
     dict(type='mmiic.PackIICClsInputs'),
 ]
 test_pipeline = [
-    dict(type='mmiic.IICPairedViews', view_pipeline=[view[0]], pair_pipeline=view, num_repeats=1),
+    dict(type='mmiic.IICPairedViews', view_pipeline=[view[0]], pair_pipeline=view, num_repeats=1,
+         seed=0),
     dict(type='mmiic.PackIICClsInputs'),
 ]
 train_dataloader = dict(
@@ -49,7 +50,11 @@ train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)
 custom_hooks = [
     dict(type='mmiic.HeadAlternationHook', head_order=('main', 'overcluster'),
-         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=25)
+         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=25),
+    dict(type='mmiic.ChosenSubheadHook'),
+    dict(type='mmiic.ClusterMassHook', interval=50, num_images=500),
+    dict(type='mmiic.ClusterJointHook', interval=100, num_images=500),
+    dict(type='mmiic.ClusterGridHook', interval=300, num_images=500),
 ]
 default_hooks = dict(
     logger=dict(interval=50),

@@ -27,7 +27,10 @@ optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(max_iters=1000, val_interval=500)
 custom_hooks = [
     dict(type='mmiic.HeadAlternationHook', head_order=('main', 'overcluster'),
-         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=20)
+         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=20),
+    dict(type='mmiic.ClusterMassHook', interval=50, num_images=8),
+    dict(type='mmiic.ClusterJointHook', interval=100, num_images=8),
+    dict(type='mmiic.SegOverlayHook', interval=250, num_images=4),
 ]
 default_hooks = dict(
     logger=dict(interval=25),

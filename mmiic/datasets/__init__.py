@@ -1,6 +1,7 @@
 from .cluster_datasets import (CIFAR10Cluster, CIFAR100Cluster, ClusterDataset, MNISTCluster,
                                STL10Cluster, read_idx)
 from .dataset_wrappers import ManyToOneEvalDataset
+from .folder_datasets import ImageFolderClusterDataset, ImageFolderSegDataset, list_images
 from .samplers import HeadSubsetSampler
 from .seg_datasets import COCOStuffIICDataset, LoadIICAnnotations, PotsdamIICDataset
 from .texture_mosaics import TextureMosaicDataset, load_textures, make_mosaic
@@ -8,7 +9,7 @@ from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'CIFAR10Cluster', 'CIFAR100Cluster', 'ClusterDataset', 'COCOStuffIICDataset',
-    'HeadSubsetSampler', 'LoadIICAnnotations', 'ManyToOneEvalDataset', 'MNISTCluster',
-    'PotsdamIICDataset', 'STL10Cluster', 'TextureMosaicDataset', 'load_textures', 'make_mosaic',
-    'read_idx'
+    'HeadSubsetSampler', 'ImageFolderClusterDataset', 'ImageFolderSegDataset', 'LoadIICAnnotations',
+    'ManyToOneEvalDataset', 'MNISTCluster', 'PotsdamIICDataset', 'STL10Cluster',
+    'TextureMosaicDataset', 'list_images', 'load_textures', 'make_mosaic', 'read_idx'
 ]

@@ -24,8 +24,9 @@ class LoadIICAnnotations(BaseTransform):
 
     Values mapped to 254 are outside the data set's label range: an error
     names the file instead of training on a wrong label. The map must have
-    the original image's size (``ori_shape``), so it may come before or after
-    a Resize step.
+    the original image's size (``ori_shape``, or ``source_shape`` for a tile
+    of a larger file, whose ``tile_box`` is then cut out), so it may come
+    before or after a Resize step.
     """
 
     def transform(self, results: dict) -> dict:
@@ -43,10 +44,14 @@ class LoadIICAnnotations(BaseTransform):
         if (seg == 254).any():
             bad = int(raw[seg == 254][0])
             raise ValueError(f'{path}: label value {bad} is outside the label mapping')
-        ori_shape = results.get('ori_shape')
-        if ori_shape is not None and tuple(ori_shape[:2]) != seg.shape:
-            raise ValueError(f'image {results.get("img_path")} {tuple(ori_shape[:2])} and label '
+        # A tiled sample (folder data sets) compares the whole file, then crops its tile.
+        shape = results.get('source_shape', results.get('ori_shape'))
+        if shape is not None and tuple(shape[:2]) != seg.shape:
+            raise ValueError(f'image {results.get("img_path")} {tuple(shape[:2])} and label '
                              f'{path} {seg.shape} differ in size')
+        if results.get('tile_box') is not None:
+            x, y, w, h = results['tile_box']
+            seg = seg[y:y + h, x:x + w]
         results['gt_seg_map'] = seg
         results.setdefault('seg_fields', []).append('gt_seg_map')
         return results

@@ -1,4 +1,8 @@
 from .checkpoint_compat import load_from_local, register_checkpoint_loader
+from .dist_compat import register_cpu_dist_launcher
 from .setup_env import register_all_modules
 
-__all__ = ['load_from_local', 'register_all_modules', 'register_checkpoint_loader']
+__all__ = [
+    'load_from_local', 'register_all_modules', 'register_checkpoint_loader',
+    'register_cpu_dist_launcher'
+]

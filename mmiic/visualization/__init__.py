@@ -1,8 +1,14 @@
 from .cluster_grid import draw_cluster_grid
+from .cluster_names import load_cluster_names, save_cluster_mapping
 from .cluster_palette import (cluster_palette, draw_legend, draw_prediction, hstack_panels,
-                              label_panel, paint_clusters, to_rgb_uint8, upscale, vstack_panels)
+                              label_panel, overlay_clusters, paint_clusters, to_rgb_uint8, upscale,
+                              vstack_panels)
+from .seg_visualizer import ClusterSegLocalVisualizer
+from .vis_backends import OptionalTensorboardVisBackend
 
 __all__ = [
-    'cluster_palette', 'draw_cluster_grid', 'draw_legend', 'draw_prediction', 'hstack_panels',
-    'label_panel', 'paint_clusters', 'to_rgb_uint8', 'upscale', 'vstack_panels'
+    'ClusterSegLocalVisualizer', 'OptionalTensorboardVisBackend', 'cluster_palette',
+    'draw_cluster_grid', 'draw_legend', 'draw_prediction', 'hstack_panels', 'label_panel',
+    'load_cluster_names', 'overlay_clusters', 'paint_clusters', 'save_cluster_mapping',
+    'to_rgb_uint8', 'upscale', 'vstack_panels'
 ]

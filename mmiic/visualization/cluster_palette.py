@@ -58,6 +58,31 @@ def paint_clusters(ids: np.ndarray, palette: np.ndarray, ignore_index: Optional[
     return out
 
 
+def overlay_clusters(image: np.ndarray, clusters: np.ndarray, alpha: float = 0.5,
+                     palette: Optional[np.ndarray] = None) -> np.ndarray:
+    """Blend the colours of a cluster map over an image.
+
+    Args:
+        image (np.ndarray): [H, W] or [H, W, C] image (RGB when C >= 3), any
+            dtype (see :func:`to_rgb_uint8`).
+        clusters (np.ndarray): [H, W] integer cluster ids.
+        alpha (float): weight of the colours.
+        palette (np.ndarray, optional): [k, 3] uint8; defaults to
+            :func:`cluster_palette` of ``clusters.max() + 1``.
+
+    Returns:
+        np.ndarray: [H, W, 3] uint8 RGB.
+    """
+    clusters = np.asarray(clusters)
+    if clusters.shape != image.shape[:2]:
+        raise ValueError(f'cluster map {clusters.shape} and image {image.shape[:2]} differ in size')
+    if palette is None:
+        palette = cluster_palette(int(clusters.max()) + 1)
+    colours = paint_clusters(clusters, palette).astype(np.float64)
+    blend = to_rgb_uint8(image) * (1 - alpha) + colours * alpha
+    return blend.round().astype(np.uint8)
+
+
 def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
     """Any [H, W], [H, W, 1], [H, W, C >= 3] image -> [H, W, 3] uint8 for display.
 

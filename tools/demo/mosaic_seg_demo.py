@@ -7,12 +7,16 @@ from the bottom 40%, and writes to work_dirs/demo_seg/:
 
 * metrics.json (acc, miou, nmi, ari, training seconds),
 * overlays.png (input | prediction | truth, clusters mapped to classes),
-* cluster_mass.png (main-head cluster mass during training).
+* cluster_mass.png (main-head cluster mass during training; the config's
+  visualization hooks also leave cluster_joint_*, cluster_overlay_* and the
+  cluster_mass/* scalars under work_dirs/demo_seg/<time>/vis_data/).
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
+import shutil
 import time
 
 import cv2
@@ -64,7 +68,6 @@ def main() -> None:
     # Evaluate once, after training (runner.test below), not also in the train loop
     # (an iteration-based loop always validates at its last iteration).
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
-    cfg.custom_hooks = list(cfg.custom_hooks) + [dict(type='mmiic.ClusterMassHook', interval=50)]
     torch.set_num_threads(os.cpu_count() or 1)
     runner = Runner.from_cfg(cfg)
     start = time.time()
@@ -73,6 +76,12 @@ def main() -> None:
     metrics = runner.test()
     os.makedirs(args.work_dir, exist_ok=True)
     overlays(runner, osp.join(args.work_dir, 'overlays.png'))
+    # The config's ClusterMassHook plots through the visualizer (vis_data/vis_image);
+    # keep a copy of the final plot next to the other demo outputs.
+    plots = sorted(glob.glob(osp.join(runner.log_dir, 'vis_data', 'vis_image', 'cluster_mass_*.png')),
+                   key=osp.getmtime)
+    if plots:
+        shutil.copy(plots[-1], osp.join(args.work_dir, 'cluster_mass.png'))
     result = dict(acc=metrics['seg/acc'] / 100, miou=metrics['seg/miou'] / 100,
                   nmi=metrics['seg/nmi'] / 100, ari=metrics['seg/ari'] / 100,
                   train_seconds=round(train_seconds, 1),

@@ -1,9 +1,13 @@
+from .chosen_subhead_hook import ChosenSubheadHook
 from .cluster_mass_hook import ClusterMassHook, plot_cluster_mass
+from .cluster_view_hooks import ClusterGridHook, ClusterJointHook, SegOverlayHook, joint_heatmap
 from .cluster_visualization_hook import ClusterVisualizationHook
 from .epoch_seed_hook import EpochSeedHook
+from .fixed_batch_hook import FixedBatchHook
 from .head_alternation_hook import HeadAlternationHook
 
 __all__ = [
-    'ClusterMassHook', 'ClusterVisualizationHook', 'EpochSeedHook', 'HeadAlternationHook',
-    'plot_cluster_mass'
+    'ChosenSubheadHook', 'ClusterGridHook', 'ClusterJointHook', 'ClusterMassHook',
+    'ClusterVisualizationHook', 'EpochSeedHook', 'FixedBatchHook', 'HeadAlternationHook',
+    'SegOverlayHook', 'joint_heatmap', 'plot_cluster_mass'
 ]

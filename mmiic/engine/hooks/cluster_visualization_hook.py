@@ -25,7 +25,8 @@ class ClusterVisualizationHook(Hook):
 
     - segmentation: image | cluster map, with a legend of the cluster colours;
     - image clustering: the image in a frame of its cluster's colour, with the
-      cluster id (``pred_label``, sub-head 0 of the main head).
+      cluster id (``pred_label``: the main head's ``test_subhead``, see
+      :class:`ChosenSubheadHook`).
 
     Args:
         interval (int): draw every ``interval``-th sample. Defaults to 1.

@@ -69,10 +69,18 @@ class ClusterMetric(BaseMetric):
       paper's protocol.
 
     All other metrics use the scored (non-fit) samples only.
+    ``chosen_subhead`` names the main head's sub-head the numbers come from;
+    :class:`ChosenSubheadHook` makes the model predict with it. Without any
+    label in the evaluation set (your own unlabelled images) only
+    ``chosen_subhead`` and the sub-head losses are reported.
 
     Per sample only h cluster ids and the [h, 1 + r, k] evaluation-view
     probabilities of each head are kept; the matching runs once, on rank 0
-    (mmengine's BaseMetric gathers).
+    (mmengine's BaseMetric gathers). Being per sample, the gathered results
+    hold every image exactly once (mmengine drops the distributed sampler's
+    padding), so the sub-head choice uses the views of all ranks; with seeded
+    evaluation views (``IICPairedViews(seed=...)``) any number of processes
+    gives the metrics of one.
 
     Args:
         num_classes (int): classes of the labels.
@@ -96,11 +104,9 @@ class ClusterMetric(BaseMetric):
                 raise ValueError(f'the main head predicts {k} clusters but the data has '
                                  f'{self.num_classes} classes: set model.head.num_classes to '
                                  f'{self.num_classes}')
-            if label is None:
-                raise ValueError('ClusterMetric needs gt_label in every evaluation sample; '
-                                 f'sample {get("sample_idx")} has none')
             result = dict(
-                label=int(torch.as_tensor(label).reshape(-1)[0]),
+                label=None if label is None else int(torch.as_tensor(label).reshape(-1)[0]),
+                sample_idx=get('sample_idx'),
                 fit=bool(get('mapping_fit', False)),
                 num_clusters=int(k) if k is not None else None)
             for head in ('main', 'overcluster'):
@@ -139,6 +145,13 @@ class ClusterMetric(BaseMetric):
         if not scored:
             raise ValueError('every evaluation sample is marked mapping_fit: no test samples '
                              'to score')
+        missing = [r['sample_idx'] for r in results if r['label'] is None]
+        if len(missing) == len(results):
+            return self._unlabelled_metrics(scored)
+        if missing:
+            raise ValueError(f'{len(missing)} of {len(results)} evaluation samples have no '
+                             f'gt_label (e.g. sample {missing[0]}); label all of them, or none '
+                             '(then only the sub-head choice is reported)')
         labels = np.array([r['label'] for r in scored])
         fit_labels = np.array([r['label'] for r in fit], dtype=np.int64)
         self._check_labels(labels, 'test')
@@ -159,7 +172,8 @@ class ClusterMetric(BaseMetric):
             ari=per_head[chosen]['ari'] * 100,
             acc_mean=float(accs.mean()) * 100,
             acc_std=float(accs.std()) * 100,
-            acc_best=float(accs.max()) * 100)
+            acc_best=float(accs.max()) * 100,
+            chosen_subhead=chosen)
         for i, acc in enumerate(accs):
             out[f'acc_subhead{i}'] = float(acc) * 100
             if losses is not None:
@@ -181,5 +195,20 @@ class ClusterMetric(BaseMetric):
                               fit_over, fit_labels)
             log += (f'; overclustering sub-head {over_chosen} '
                     f'({"its lowest loss" if over_losses is not None else "sub-head 0"})')
+        # Read by tools/test.py (mmiic.apis.write_cluster_mapping) to name the clusters.
+        self.cluster_mapping = dict(head='main', subhead=chosen,
+                                    mapping=per_head[chosen]['mapping'].tolist())
         MMLogger.get_current_instance().info(log)
+        return out
+
+    def _unlabelled_metrics(self, scored: List[dict]) -> Dict[str, float]:
+        """Without labels only the label-free part: the sub-head choice and losses."""
+        chosen, losses = self._choose(scored, 'main')
+        self.cluster_mapping = None
+        out = dict(chosen_subhead=chosen)
+        if losses is not None:
+            out.update({f'loss_subhead{i}': float(v) for i, v in enumerate(losses)})
+        MMLogger.get_current_instance().info(
+            f'no labels: chosen sub-head {chosen} '
+            f'({"lowest loss" if losses is not None else "no paired views: sub-head 0"})')
         return out

@@ -21,12 +21,14 @@ class IICClassifier(BaseModel):
 
     ``predict()`` fills each DataSample with ``main_clusters`` ([h] cluster id
     per sub-head), ``overcluster_clusters`` if that head exists, ``pred_label``
-    (sub-head 0), and, when paired views are given, ``<head>_view_probs``
-    ([h, 1 + r, k] probabilities of the first and the paired views, per
-    head) from which the metric ranks each head's sub-heads by their IIC loss
-    on the evaluation set. (Probabilities rather than per-sample [h, k, k]
-    joints: an overclustering head with k = 70 would need 70 x 70 per sample
-    and sub-head.)
+    and ``pred_score`` ([k] probabilities) of the main head's
+    ``cluster_heads.test_subhead`` (the one the metric chose, see
+    :class:`ChosenSubheadHook`), and, when paired views are given,
+    ``<head>_view_probs`` ([h, 1 + r, k] probabilities of the first and the
+    paired views, per head) from which the metric ranks each head's sub-heads
+    by their IIC loss on the evaluation set. (Probabilities rather than
+    per-sample [h, k, k] joints: an overclustering head with k = 70 would need
+    70 x 70 per sample and sub-head.)
 
     Samples whose metainfo has ``main_head_sample=False`` (e.g. STL-10's
     unlabelled split) train only the overclustering head: a main-head batch
@@ -109,6 +111,7 @@ class IICClassifier(BaseModel):
             from mmpretrain.structures import DataSample
             data_samples = [DataSample() for _ in range(inputs.shape[0])]
         clusters = {name: p[:, :, 0].argmax(-1) for name, p in probs.items()}  # [h, B]
+        subhead = self.cluster_heads.test_subhead
         for i, sample in enumerate(data_samples):
             sample.set_metainfo(dict(main_num_clusters=probs['main'].shape[-1]))
             for name, ids in clusters.items():
@@ -116,5 +119,6 @@ class IICClassifier(BaseModel):
                 if inputs.shape[1] > 1:
                     sample.set_field(probs[name][:, i].cpu(), f'{name}_view_probs',
                                      field_type='metainfo')
-            sample.set_pred_label(clusters['main'][0, i:i + 1])
+            sample.set_pred_label(clusters['main'][subhead, i:i + 1])
+            sample.set_pred_score(probs['main'][subhead, i, 0])
         return data_samples

@@ -82,6 +82,22 @@ class ClusterHeads(nn.Module):
         self.losses = nn.ModuleDict({name: MODELS.build(cfg) for name, cfg in losses.items()})
         self.num_subheads = num_subheads
         self.active_head = 'main'
+        self.test_subhead = 0
+
+    @property
+    def test_subhead(self) -> int:
+        """The sub-head that predicts (``pred_label``, ``pred_sem_seg``).
+
+        The evaluation metric picks it without labels (lowest IIC loss);
+        :class:`ChosenSubheadHook` sets it here and stores it in checkpoints.
+        """
+        return self._test_subhead
+
+    @test_subhead.setter
+    def test_subhead(self, index: int) -> None:
+        if not 0 <= int(index) < self.num_subheads:
+            raise ValueError(f'test_subhead must lie in [0, {self.num_subheads}), got {index}')
+        self._test_subhead = int(index)
 
     @property
     def head_names(self) -> List[str]:

@@ -52,10 +52,14 @@ class IICHead(BaseDecodeHead):
                                           dense=True)
         if test_head not in self.cluster_heads.heads:
             raise ValueError(f'test_head {test_head!r} is not one of {self.cluster_heads.head_names}')
-        if not 0 <= test_subhead < num_subheads:
-            raise ValueError(f'test_subhead must lie in [0, {num_subheads}), got {test_subhead}')
-        self.test_head, self.test_subhead = test_head, test_subhead
+        self.test_head = test_head
+        self.cluster_heads.test_subhead = test_subhead
         self.out_channels = self.cluster_heads.num_clusters[test_head]
+
+    @property
+    def test_subhead(self) -> int:
+        """Sub-head used by ``predict`` (kept by :class:`ClusterHeads`)."""
+        return self.cluster_heads.test_subhead
 
     def forward(self, inputs: Sequence[Tensor], heads: Optional[List[str]] = None) -> Dict[str, Tensor]:
         """Backbone features -> head -> [h, N, k, h', w'] probabilities."""

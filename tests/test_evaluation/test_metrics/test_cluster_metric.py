@@ -120,3 +120,30 @@ def test_only_fit_samples_is_refused():
     metric.process(None, [_sample(0, [0], fit=True)])
     with pytest.raises(ValueError, match='no test samples'):
         metric.evaluate(1)
+
+
+def test_unlabelled_set_still_chooses_the_subhead_and_names_it():
+    def views(i):
+        return torch.stack([UNIFORM, _confident(i % 2)])  # sub-head 1 has the lower loss
+
+    def unlabelled(clusters, view_probs, idx):
+        s = DataSample()
+        s.set_metainfo(dict(sample_idx=idx))
+        s.set_field(torch.tensor(clusters), 'main_clusters', field_type='metainfo')
+        s.set_field(view_probs, 'main_view_probs', field_type='metainfo')
+        return s
+
+    metric = ClusterMetric(num_classes=2)
+    metric.process(None, [unlabelled([0, i % 2], views(i), i) for i in range(4)])
+    out = metric.evaluate(4)
+    assert out['cluster/chosen_subhead'] == 1 and 'cluster/acc' not in out
+    assert out['cluster/loss_subhead1'] < out['cluster/loss_subhead0']
+    # Labelled: the chosen sub-head is reported with the metrics and its mapping kept.
+    metric = ClusterMetric(num_classes=2)
+    metric.process(None, [_sample(1 - i % 2, [0, i % 2], views(i)) for i in range(4)])
+    assert metric.evaluate(4)['cluster/chosen_subhead'] == 1
+    assert metric.cluster_mapping == dict(head='main', subhead=1, mapping=[1, 0])
+    metric = ClusterMetric(num_classes=2)
+    metric.process(None, [_sample(0, [0, 0], views(0)), unlabelled([0, 0], views(1), 7)])
+    with pytest.raises(ValueError, match='1 of 2 evaluation samples have no gt_label .*sample 7'):
+        metric.evaluate(2)

@@ -1,0 +1,74 @@
+# Unsupervised segmentation of your own images: a folder (searched
+# recursively) of images of any size; no labels needed.
+#   export DATA_ROOT=/path/to/your/images
+#   python tools/train.py configs/iic/iic_minivgg_folder_seg.py
+#   python tools/infer.py configs/iic/iic_minivgg_folder_seg.py \
+#       work_dirs/iic_minivgg_folder_seg/iter_10000.pth /path/to/new/images --out work_dirs/infer
+# Training draws crop_size crops (images smaller than a crop are padded).
+# For whole-slide images or satellite scenes set tile_size (e.g. 1024): each
+# image is cut into tiles read on demand. For 16-bit or float data set
+# normalize='data' (per-channel mean/std from the images, stored in the
+# checkpoint and reused by tools/infer.py); for more than 3 channels (RGB+IR,
+# fluorescence) set color_type='unchanged', sobel='none' and the channel
+# count in data_preprocessor.in_channels and backbone.in_channels. The trunk
+# is the CPU demo's narrow stride-4 VGG with reflect padding on Sobel + RGB;
+# entropy coefficient lamb = 2.0 on the main head as in the demo (README).
+# Evaluation with label maps: see "Train on your own images" in the README.
+_base_ = [
+    '../_base_/models/iic_vgg10a_seg.py', '../_base_/schedules/iic_seg_adam.py',
+    '../_base_/default_runtime_seg.py'
+]
+
+data_root = '{{$DATA_ROOT:data/my_images}}'
+num_clusters = 3
+crop_size = (128, 128)
+
+model = dict(
+    data_preprocessor=dict(sobel='sobel_rgb', in_channels=3),
+    backbone=dict(arch=[16, 'M', 32, 'M', 64, (64, 2), (64, 4)], padding_mode='reflect',
+                  in_channels=5),
+    decode_head=dict(
+        in_channels=64,
+        num_classes=num_clusters,
+        num_overclusters=4 * num_clusters,
+        loss_decode=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True, lamb=2.0),
+        overcluster_loss=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True,
+                              lamb=1.5)),
+    test_cfg=dict(mode='whole'))
+
+train_pipeline = [
+    dict(type='mmiic.LoadIICImage'),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='Pad', size=crop_size, pad_val=dict(img=0, seg=255)),
+    dict(type='mmiic.IICDenseViews', hflip_prob=0.5, vflip_prob=0.5, max_translation=16,
+         border='reflect', jitter=dict(brightness=0.1, contrast=0.1, saturation=0.1, hue=0.05),
+         mask_ignored=False),
+    dict(type='mmiic.PackIICSegInputs'),
+]
+# What tools/infer.py (and the training hooks) apply to whole images.
+test_pipeline = [dict(type='mmiic.LoadIICImage'), dict(type='mmiic.PackIICSegInputs')]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(type='mmiic.ImageFolderSegDataset', data_root=data_root, tile_size=None,
+                 normalize=None, color_type='color', pipeline=train_pipeline))
+# No labels, no evaluation: the training hooks below show the clusters on the
+# first images of the folder instead.
+val_dataloader = val_cfg = val_evaluator = None
+test_dataloader = test_cfg = test_evaluator = None
+
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+train_cfg = dict(max_iters=10000, val_interval=10000)
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(interval=1000, max_keep_ckpts=2),
+    visualization=dict(type='SegVisualizationHook', draw=False))
+custom_hooks = [
+    dict(type='mmiic.HeadAlternationHook', head_order=('main', 'overcluster'),
+         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=20),
+    dict(type='mmiic.ClusterMassHook', interval=100, num_images=8),
+    dict(type='mmiic.ClusterJointHook', interval=100, num_images=8),
+    dict(type='mmiic.SegOverlayHook', interval=200, num_images=4),
+]

@@ -1,0 +1,297 @@
+"""Your own images: a folder for image clustering, a folder for segmentation.
+
+Both read any common format, bit depth and channel count through
+:class:`LoadIICImage` (put it first in the pipeline); labels are optional and
+used only for evaluation. With ``normalize='data'`` the per-channel mean and
+std are computed from the images once, stored in the data set's ``metainfo``
+(and so in every checkpoint's ``dataset_meta``, from which
+:func:`mmiic.apis.init_model` rebuilds the same loading for new images).
+"""
+import csv
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+from mmiic.registry import DATASETS
+from .transforms.loading import COLOR_TYPES, IMG_EXTENSIONS, channel_statistics, image_shape
+
+
+def list_images(root: str, extensions: Sequence[str] = IMG_EXTENSIONS,
+                exclude: Sequence[str] = ()) -> List[str]:
+    """Sorted paths of the image files under ``root`` (recursively).
+
+    Raises:
+        FileNotFoundError: naming ``root`` if it is missing.
+        ValueError: if it holds no image.
+    """
+    if not osp.isdir(root):
+        raise FileNotFoundError(f'image folder {root} not found')
+    excluded = {osp.abspath(e) for e in exclude}
+    paths = []
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if osp.abspath(osp.join(folder, d)) not in excluded)
+        paths += [osp.join(folder, f) for f in sorted(files)
+                  if f.lower().endswith(tuple(extensions)) and not f.startswith('.')]
+    if not paths:
+        raise ValueError(f'{root} holds no images (looked recursively for {", ".join(extensions)})')
+    return paths
+
+
+class _FolderDataset(BaseDataset):
+    """Shared by both folder data sets: colour handling and channel statistics."""
+
+    def _init_loading(self, color_type: str, normalize: Optional[str],
+                      channel_stats: Optional[dict], stats_images: int) -> None:
+        if color_type not in COLOR_TYPES:
+            raise ValueError(f'color_type must be one of {COLOR_TYPES}, got {color_type!r}')
+        if normalize not in (None, 'data'):
+            raise ValueError(f"normalize must be None or 'data', got {normalize!r}")
+        if normalize == 'data' and channel_stats is not None:
+            raise ValueError("give either normalize='data' or channel_stats, not both")
+        self.color_type, self.normalize = color_type, normalize
+        self.channel_stats = dict(channel_stats) if channel_stats is not None else None
+        self.stats_images = stats_images
+
+    def _finish_loading(self, paths: List[str]) -> None:
+        if self.normalize == 'data' and self.channel_stats is None:
+            picked = np.linspace(0, len(paths) - 1, min(self.stats_images, len(paths))).round()
+            self.channel_stats = channel_statistics([paths[int(i)] for i in picked],
+                                                    self.color_type)
+        self._metainfo.update(color_type=self.color_type, channel_stats=self.channel_stats)
+
+    def get_data_info(self, idx: int) -> dict:
+        info = super().get_data_info(idx)
+        info.update(color_type=self.color_type, channel_stats=self.channel_stats)
+        return info
+
+
+@DATASETS.register_module()
+class ImageFolderClusterDataset(_FolderDataset):
+    """A folder of images (searched recursively) for image clustering.
+
+    Images may have any format, size, bit depth and channel count; the
+    pipeline (``mmiic.LoadIICImage`` first, then e.g. ``ResizeEdge`` and the
+    IIC views) brings them to one size. Labels, used only by the evaluation,
+    come from the first-level sub-folder names (``labels='folders'``) or a
+    CSV file with the header ``filename,label`` (file names relative to
+    ``data_root``; images missing from the CSV stay unlabelled).
+
+    Args:
+        data_root (str): the folder.
+        labels (str, optional): None, 'folders' or the path of a CSV file.
+        classes (Sequence[str], optional): class order; defaults to the
+            sorted label names.
+        color_type (str): 'color' (RGB), 'grayscale' or 'unchanged'.
+        normalize (str, optional): 'data' to standardise each channel with
+            statistics of these images (for 16-bit or float data).
+        channel_stats (dict, optional): fixed ``mean``/``std`` per channel.
+        stats_images (int): images read for the statistics.
+        extensions (Sequence[str]): file suffixes taken as images.
+        pipeline, test_mode, ...: see :class:`mmengine.dataset.BaseDataset`.
+    """
+
+    def __init__(self,
+                 data_root: str,
+                 labels: Optional[str] = None,
+                 classes: Optional[Sequence[str]] = None,
+                 color_type: str = 'color',
+                 normalize: Optional[str] = None,
+                 channel_stats: Optional[dict] = None,
+                 stats_images: int = 64,
+                 extensions: Sequence[str] = IMG_EXTENSIONS,
+                 **kwargs) -> None:
+        self._init_loading(color_type, normalize, channel_stats, stats_images)
+        self.labels, self.extensions = labels, tuple(extensions)
+        self._classes = tuple(classes) if classes is not None else None
+        super().__init__(data_root=data_root, ann_file='', **kwargs)
+
+    def _label_names(self, paths: List[str]) -> Dict[str, str]:
+        """Image path -> label name."""
+        if self.labels == 'folders':
+            names = {}
+            for path in paths:
+                parts = osp.relpath(path, self.data_root).split(os.sep)
+                if len(parts) < 2:
+                    raise ValueError(f"{path} lies directly in {self.data_root}; with labels="
+                                     "'folders' every image must sit in a sub-folder named "
+                                     'after its class')
+                names[path] = parts[0]
+            return names
+        csv_path = self.labels if osp.isabs(self.labels) else osp.join(self.data_root, self.labels)
+        if not osp.isfile(csv_path):
+            csv_path = self.labels
+        if not osp.isfile(csv_path):
+            raise FileNotFoundError(f'label file {self.labels} not found')
+        by_name = {osp.normpath(osp.relpath(p, self.data_root)): p for p in paths}
+        names = {}
+        with open(csv_path, newline='') as f:
+            reader = csv.DictReader(f)
+            if reader.fieldnames is None or not {'filename', 'label'} <= set(reader.fieldnames):
+                raise ValueError(f'{csv_path}: expected a header with the columns filename,label; '
+                                 f'got {reader.fieldnames}')
+            for line, row in enumerate(reader, start=2):
+                path = by_name.get(osp.normpath(row['filename']))
+                if path is None:
+                    raise ValueError(f'{csv_path} line {line}: no image {row["filename"]!r} '
+                                     f'under {self.data_root}')
+                names[path] = row['label']
+        return names
+
+    def load_data_list(self) -> List[dict]:
+        paths = list_images(self.data_root, self.extensions)
+        if len(paths) < 2:
+            raise ValueError(f'{self.data_root} holds one image only ({paths[0]}); clustering '
+                             'needs at least two')
+        data_list = [dict(img_path=p, main_head_sample=True) for p in paths]
+        if self.labels is not None:
+            names = self._label_names(paths)
+            classes = self._classes or tuple(sorted(set(names.values())))
+            index = {c: i for i, c in enumerate(classes)}
+            for info in data_list:
+                name = names.get(info['img_path'])
+                if name is None:
+                    continue
+                if name not in index:
+                    raise ValueError(f'{info["img_path"]}: label {name!r} is not one of the '
+                                     f'classes {classes}')
+                info['gt_label'] = index[name]
+            self._metainfo['classes'] = classes
+        self._finish_loading(paths)
+        return data_list
+
+    def get_data_info(self, idx: int) -> dict:
+        info = super().get_data_info(idx)
+        if 'seg_map_path' in info:
+            info['label_lut'] = self.label_lut
+        return info
+
+
+def _tiles(size: int, tile: int) -> List[int]:
+    """Tile starts covering [0, size); the last tile ends at the border."""
+    if size <= tile:
+        return [0]
+    starts = list(range(0, size - tile + 1, tile))
+    if starts[-1] + tile < size:
+        starts.append(size - tile)
+    return starts
+
+
+@DATASETS.register_module()
+class ImageFolderSegDataset(_FolderDataset):
+    """A folder of images of any size for unsupervised segmentation.
+
+    Training crops are drawn by the pipeline (``RandomCrop`` + ``Pad``);
+    with ``tile_size`` each image larger than a tile (whole-slide images,
+    satellite scenes) is cut into tiles, each a sample of its own, read from
+    the file when needed. Optional label maps (used only by the evaluation)
+    are PNGs with the images' stems (same relative paths) under
+    ``label_dir``; ``label_map`` maps their values to class ids (or 255 =
+    ignored). Load them with ``mmiic.LoadIICAnnotations`` after
+    ``mmiic.LoadIICImage``.
+
+    Args:
+        data_root (str): the folder.
+        img_dir (str): images sub-folder ('' = ``data_root`` itself; the
+            label folder is skipped when it lies inside).
+        label_dir (str, optional): label map folder, relative to
+            ``data_root`` or absolute.
+        label_map (dict, optional): label value -> class id (0 ..
+            len(classes) - 1, or 255 to ignore). Without it the values are the
+            class ids and 255 is ignored.
+        classes (Sequence[str], optional): class names (for the metric);
+            defaults to 'class 0', 'class 1', ...
+        tile_size (int | tuple, optional): (H, W) of the tiles.
+        color_type, normalize, channel_stats, stats_images, extensions: as
+            :class:`ImageFolderClusterDataset`.
+    """
+
+    def __init__(self,
+                 data_root: str,
+                 img_dir: str = '',
+                 label_dir: Optional[str] = None,
+                 label_map: Optional[dict] = None,
+                 classes: Optional[Sequence[str]] = None,
+                 tile_size: Optional[Union[int, Sequence[int]]] = None,
+                 color_type: str = 'color',
+                 normalize: Optional[str] = None,
+                 channel_stats: Optional[dict] = None,
+                 stats_images: int = 32,
+                 extensions: Sequence[str] = IMG_EXTENSIONS,
+                 **kwargs) -> None:
+        self._init_loading(color_type, normalize, channel_stats, stats_images)
+        self.img_dir, self.label_dir, self.extensions = img_dir, label_dir, tuple(extensions)
+        if isinstance(tile_size, int):
+            tile_size = (tile_size, tile_size)
+        self.tile_size: Optional[Tuple[int, int]] = tuple(tile_size) if tile_size else None
+        self.label_lut, classes = self._label_lut(label_map, classes)
+        kwargs.setdefault('metainfo', {})
+        kwargs['metainfo'] = dict(kwargs['metainfo'], classes=classes)
+        super().__init__(data_root=data_root, ann_file='', serialize_data=False, **kwargs)
+
+    @staticmethod
+    def _label_lut(label_map: Optional[dict],
+                   classes: Optional[Sequence[str]]) -> Tuple[np.ndarray, tuple]:
+        """[65536] lookup table value -> class id; 254 marks values outside the mapping."""
+        lut = np.full(1 << 16, 254, dtype=np.uint8)
+        if label_map is None:
+            if classes is None:
+                return lut, ()
+            lut[:len(classes)] = np.arange(len(classes))
+            lut[255] = 255
+            return lut, tuple(classes)
+        mapping = {int(k): int(v) for k, v in dict(label_map).items()}
+        ids = [v for v in mapping.values() if v != 255]
+        num_classes = len(classes) if classes is not None else max(ids, default=-1) + 1
+        for value, cls in mapping.items():
+            if not 0 <= value < len(lut):
+                raise ValueError(f'label_map key {value} is not a valid label value (0-65535)')
+            if cls != 255 and not 0 <= cls < num_classes:
+                raise ValueError(f'label_map maps {value} to {cls}, outside the class ids '
+                                 f'[0, {num_classes}) (255 = ignored)')
+            lut[value] = cls
+        classes = tuple(classes) if classes is not None else tuple(
+            f'class {i}' for i in range(num_classes))
+        return lut, classes
+
+    def _abs(self, folder: str) -> str:
+        return folder if osp.isabs(folder) else osp.join(self.data_root, folder)
+
+    def load_data_list(self) -> List[dict]:
+        img_root = self._abs(self.img_dir)
+        label_root = self._abs(self.label_dir) if self.label_dir is not None else None
+        if label_root is not None and not osp.isdir(label_root):
+            raise FileNotFoundError(f'label folder {label_root} not found')
+        paths = list_images(img_root, self.extensions,
+                            exclude=[label_root] if label_root is not None else [])
+        data_list = []
+        for path in paths:
+            info = dict(img_path=path, seg_fields=[], reduce_zero_label=False)
+            if label_root is not None:
+                stem = osp.splitext(osp.relpath(path, img_root))[0]
+                seg_path = osp.join(label_root, stem + '.png')
+                if not osp.isfile(seg_path):
+                    raise FileNotFoundError(f'image {path} has no label map {seg_path}')
+                info['seg_map_path'] = seg_path
+            if self.tile_size is None:
+                data_list.append(info)
+                continue
+            height, width = image_shape(path)
+            tile_h, tile_w = self.tile_size
+            for y in _tiles(height, tile_h):
+                for x in _tiles(width, tile_w):
+                    data_list.append(dict(info, tile_box=(x, y, min(tile_w, width),
+                                                          min(tile_h, height))))
+        if len(data_list) < 2:
+            raise ValueError(f'{img_root} holds one image only ({paths[0]}) and no tiling: '
+                             'give more images, or tile_size smaller than the image')
+        self._finish_loading(paths)
+        return data_list
+
+    def get_data_info(self, idx: int) -> dict:
+        info = super().get_data_info(idx)
+        if 'seg_map_path' in info:
+            info['label_lut'] = self.label_lut
+        return info

@@ -1,0 +1,50 @@
+"""The metric's chosen sub-head reaches the model, the checkpoints and init_model."""
+import os.path as osp
+from types import SimpleNamespace
+
+import torch
+from mmengine.logging import MessageHub
+from mmengine.runner import save_checkpoint
+
+from mmiic.engine.hooks import ChosenSubheadHook
+from mmiic.engine.hooks.chosen_subhead_hook import chosen_subhead
+from mmiic.models.classifiers import IICClassifier
+
+
+def classifier():
+    return IICClassifier(
+        backbone=dict(type='mmiic.IICVGG', arch=[4, 'M'], in_channels=1),
+        head=dict(type='mmiic.ClusterHeads', in_channels=4 * 4 * 4, num_classes=3, num_subheads=5),
+        data_preprocessor=dict(type='mmiic.IICDataPreprocessor', in_channels=1))
+
+
+def test_after_val_sets_the_model_and_rewrites_this_iterations_checkpoint(tmp_path):
+    model = classifier()
+    hub = MessageHub.get_instance('chosen_subhead_test')
+    path = str(tmp_path / 'iter_8.pth')
+    save_checkpoint(dict(meta=dict(iter=8, test_subhead=0), state_dict=model.state_dict()), path)
+    hub.update_info('last_ckpt', path)
+    runner = SimpleNamespace(model=model, iter=8, message_hub=hub)
+    hook = ChosenSubheadHook()
+    hook.after_val_epoch(runner, {'cluster/acc': 50.0, 'cluster/chosen_subhead': 3})
+    assert model.cluster_heads.test_subhead == 3
+    assert torch.load(path, weights_only=False)['meta']['test_subhead'] == 3
+    # A later checkpoint gets it from before_save_checkpoint; an older one is left alone.
+    checkpoint = {'meta': {}}
+    hook.before_save_checkpoint(runner, checkpoint)
+    assert checkpoint['meta']['test_subhead'] == 3
+    runner.iter = 9
+    hook.after_val_epoch(runner, {'cluster/chosen_subhead': 1})
+    assert torch.load(path, weights_only=False)['meta']['test_subhead'] == 3
+    assert model.cluster_heads.test_subhead == 1
+    # Resuming / load_from restores it.
+    fresh = classifier()
+    hook.after_load_checkpoint(SimpleNamespace(model=fresh), {'meta': {'test_subhead': 2}})
+    assert fresh.cluster_heads.test_subhead == 2
+    assert osp.isfile(path)
+
+
+def test_chosen_subhead_reads_prefixed_keys():
+    assert chosen_subhead({'cluster/chosen_subhead': 4.0}) == 4
+    assert chosen_subhead({'seg/acc': 1.0}) is None
+    assert chosen_subhead(None) is None

@@ -1,0 +1,181 @@
+"""Your own images end to end: train 2 iterations on a folder (tools/train.py),
+evaluate with labels (tools/test.py writes the cluster -> class mapping), apply
+the model to a folder and a video (tools/infer.py), on real PNG/JPEG/TIFF/AVI files."""
+import csv
+import glob
+import importlib.util
+import json
+import os.path as osp
+import sys
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from conftest import make_cluster_folder, make_seg_folder, make_video
+
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+SEG_CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')
+CLS_CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_cluster.py')
+
+
+def run_tool(name, argv, monkeypatch):
+    path = osp.join(ROOT, 'tools', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'tool_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(sys, 'argv', [f'{name}.py'] + argv)
+    module.main()
+
+
+def vis_images(work_dir):
+    pattern = osp.join(work_dir, '*', 'vis_data', 'vis_image', '*.png')
+    return {osp.basename(p) for p in glob.glob(pattern)}
+
+
+def scalars(work_dir):
+    (path, ) = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
+def read_csv(path):
+    with open(path, newline='') as f:
+        return list(csv.DictReader(f))
+
+
+LOADERS = ['train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False']
+
+
+def write_eval_config(path, base, dataset, evaluator):
+    with open(path, 'w') as f:
+        f.write(f"_base_ = [{base!r}]\n"
+                f"test_dataloader = dict(_delete_=True, batch_size=1, num_workers=0, "
+                f"sampler=dict(type='DefaultSampler', shuffle=False), dataset={dataset!r})\n"
+                f"test_cfg = dict(_delete_=True, type='TestLoop')\n"
+                f"test_evaluator = dict(_delete_=True, **{evaluator!r})\n")
+
+
+def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
+    root = make_seg_folder(str(tmp_path / 'seg'))
+    work = str(tmp_path / 'work')
+    monkeypatch.setenv('DATA_ROOT', osp.join(root, 'images'))
+    run_tool('train', [SEG_CONFIG, '--work-dir', work, '--cfg-options', 'train_cfg.max_iters=2',
+                       'train_dataloader.batch_size=2'] + LOADERS, monkeypatch)
+    checkpoint = osp.join(work, 'iter_2.pth')
+    assert osp.isfile(checkpoint)
+    # The hooks wrote through the visualizer: overlays, joint and masses.
+    expected = {'cluster_overlay_0.png', 'cluster_joint_0.png', 'cluster_mass_2.png'}
+    assert expected <= vis_images(work)
+    masses = [s for s in scalars(work) if 'cluster_mass/0' in s]
+    assert masses and all(abs(sum(s[f'cluster_mass/{c}'] for c in range(3)) - 1) < 1e-6
+                          for s in masses)
+
+    # Evaluation with label maps and a value mapping writes the mapping next to the metrics.
+    eval_cfg = str(tmp_path / 'eval_seg.py')
+    dataset = dict(type='mmiic.ImageFolderSegDataset', data_root=root, img_dir='images',
+                   label_dir='labels', label_map={10: 0, 20: 1}, classes=('stripes', 'flat'),
+                   pipeline=[dict(type='mmiic.LoadIICImage'), dict(type='mmiic.LoadIICAnnotations'),
+                             dict(type='mmiic.PackIICSegInputs')])
+    write_eval_config(eval_cfg, SEG_CONFIG, dataset,
+                      dict(type='mmiic.SegClusterMetric', num_classes=2, num_clusters=3,
+                           class_names=('stripes', 'flat')))
+    run_tool('test', [eval_cfg, checkpoint, '--work-dir', work], monkeypatch)
+    (mapping_file, ) = glob.glob(osp.join(work, '*', 'cluster_mapping.json'))
+    mapping = json.load(open(mapping_file))
+    assert mapping['classes'] == ['stripes', 'flat']
+    assert sorted(mapping['mapping']) == ['0', '1', '2']
+    names = {int(c): (mapping['classes'][m] if m >= 0 else f'cluster {c}')
+             for c, m in mapping['mapping'].items()}
+
+    out = str(tmp_path / 'out')
+    run_tool('infer', [SEG_CONFIG, checkpoint, osp.join(root, 'images'), '--out', out,
+                       '--mapping', mapping_file, '--device', 'cpu'], monkeypatch)
+    for stem, (h, w) in (('sub/scene_0', (64, 80)), ('scene_1', (64, 80)), ('scene_2', (64, 80))):
+        ids = cv2.imread(osp.join(out, 'clusters', stem + '.png'), cv2.IMREAD_UNCHANGED)
+        assert ids.shape == (h, w) and ids.dtype == np.uint8 and ids.max() < 3
+        overlay = cv2.imread(osp.join(out, 'overlays', stem + '.png'))
+        assert overlay.shape[1] == w and overlay.shape[0] > h  # image + legend
+    rows = read_csv(osp.join(out, 'cluster_shares.csv'))
+    assert {r['image'] for r in rows} == {'sub/scene_0', 'scene_1', 'scene_2'}
+    assert all(r['name'] == names[int(r['cluster'])] for r in rows)
+    for image in ('scene_1', 'scene_2'):
+        assert abs(sum(float(r['share']) for r in rows if r['image'] == image) - 1) < 1e-4
+
+    # A larger image through the sliding window gives one full-size map; a video, one per frame.
+    big = np.random.default_rng(0).integers(0, 255, (100, 150, 3), dtype=np.uint8)
+    cv2.imwrite(str(tmp_path / 'big.png'), big)
+    slide_out = str(tmp_path / 'slide')
+    run_tool('infer', [SEG_CONFIG, checkpoint, str(tmp_path / 'big.png'), '--out', slide_out,
+                       '--slide-size', '64'], monkeypatch)
+    ids = cv2.imread(osp.join(slide_out, 'clusters', 'big.png'), cv2.IMREAD_UNCHANGED)
+    assert ids.shape == (100, 150)
+    video = make_video(str(tmp_path / 'clip.avi'), frames=5)
+    video_out = str(tmp_path / 'video')
+    run_tool('infer', [SEG_CONFIG, checkpoint, video, '--out', video_out, '--frame-step', '2'],
+             monkeypatch)
+    frames = sorted(osp.basename(p) for p in glob.glob(osp.join(video_out, 'clusters', '*.png')))
+    assert frames == ['clip_000000.png', 'clip_000002.png', 'clip_000004.png']
+    assert cv2.imread(osp.join(video_out, 'overlays', 'clip_000002.png')).shape[1] == 64
+
+
+def test_clustering_folder_train_test_infer(tmp_path, monkeypatch):
+    root = str(tmp_path / 'imgs')
+    paths = make_cluster_folder(root)
+    work = str(tmp_path / 'work')
+    monkeypatch.setenv('DATA_ROOT', root)
+    # The user's copy of the template: two clusters for the two classes evaluated below.
+    config = str(tmp_path / 'my_cluster.py')
+    with open(config, 'w') as f:
+        f.write(f"_base_ = [{CLS_CONFIG!r}]\n"
+                "model = dict(head=dict(num_classes=2, num_overclusters=6))\n"
+                "val_evaluator = dict(num_classes=2)\ntest_evaluator = val_evaluator\n")
+    run_tool('train', [config, '--work-dir', work, '--cfg-options', 'train_cfg.max_iters=2',
+                       'train_cfg.val_interval=2', 'train_dataloader.batch_size=4',
+                       'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False']
+             + LOADERS, monkeypatch)
+    checkpoint = osp.join(work, 'iter_2.pth')
+    meta = torch.load(checkpoint, map_location='cpu', weights_only=False)['meta']
+    # Unlabelled validation still chooses a sub-head, and the last checkpoint holds it.
+    (logged, ) = [s for s in scalars(work) if 'cluster/chosen_subhead' in s]
+    assert meta['test_subhead'] == int(logged['cluster/chosen_subhead'])
+    assert {'cluster_grid_0.png', 'cluster_joint_0.png', 'cluster_mass_2.png'} <= vis_images(work)
+
+    eval_cfg = str(tmp_path / 'eval_cls.py')
+    with open(eval_cfg, 'w') as f:
+        f.write(f"_base_ = [{config!r}]\n"
+                "test_dataloader = dict(num_workers=0, persistent_workers=False, "
+                "dataset=dict(labels='folders'))\n")
+    run_tool('test', [eval_cfg, checkpoint, '--work-dir', work], monkeypatch)
+    (mapping_file, ) = glob.glob(osp.join(work, '*', 'cluster_mapping.json'))
+    mapping = json.load(open(mapping_file))
+    assert mapping['classes'] == ['bright', 'dark']
+    assert sorted(mapping['mapping'].values()) == [0, 1]
+    assert 0 <= mapping['subhead'] < 5
+
+    out = str(tmp_path / 'out')
+    run_tool('infer', [config, checkpoint, root, '--out', out, '--mapping', mapping_file,
+                       '--batch-size', '3'], monkeypatch)
+    rows = read_csv(osp.join(out, 'predictions.csv'))
+    assert len(rows) == 8 and rows[0]['image'] == 'bright/img_0'
+    for row in rows:
+        probs = np.array([float(row[f'prob_{c}']) for c in range(2)])
+        assert abs(probs.sum() - 1) < 1e-4 and int(row['cluster']) == probs.argmax()
+        assert row['name'] == mapping['classes'][mapping['mapping'][row['cluster']]]
+    # The names hold for the sub-head the mapping was made for: infer predicts with it.
+    from mmiic.apis import inference_model, init_model
+    model = init_model(config, checkpoint, device='cpu')
+    model.cluster_heads.test_subhead = mapping['subhead']
+    samples = inference_model(model, sorted(paths))  # the folder's order
+    assert [int(s.pred_label) for s in samples] == [int(r['cluster']) for r in rows]
+    video_out = str(tmp_path / 'video')
+    run_tool('infer', [config, checkpoint, make_video(str(tmp_path / 'clip.avi'), frames=4),
+                       '--out', video_out], monkeypatch)
+    assert [r['image'] for r in read_csv(osp.join(video_out, 'predictions.csv'))] == [
+        f'clip_{i:06d}' for i in range(4)]
+
+
+def test_infer_rejects_a_missing_input(tmp_path, monkeypatch):
+    with pytest.raises(FileNotFoundError, match='nowhere.png'):
+        run_tool('infer', [SEG_CONFIG, 'none.pth', str(tmp_path / 'nowhere.png'), '--out',
+                           str(tmp_path)], monkeypatch)

@@ -1,0 +1,183 @@
+"""Apply a trained IIC model to new images: an image, a folder or a video.
+
+    python tools/infer.py CONFIG CHECKPOINT INPUT --out DIR [--mapping FILE]
+
+Segmentation models write, per image (per frame for a video):
+
+* ``DIR/clusters/<name>.png``: cluster ids (uint8, uint16 beyond 255 clusters);
+* ``DIR/overlays/<name>.png``: the cluster colours over the image, with a
+  legend of the clusters present (their class names with ``--mapping``);
+* ``DIR/cluster_shares.csv``: the share of each cluster in each image.
+
+Image clustering models write ``DIR/predictions.csv`` (image, cluster,
+name, then the probability of every cluster). ``--mapping`` takes the
+cluster -> class JSON that ``tools/test.py`` writes next to its metrics (and
+predicts with the sub-head that mapping was made for).
+Images larger than ``--slide-size`` are predicted by mmseg's sliding window.
+"""
+import argparse
+import csv
+import itertools
+import json
+import os
+import os.path as osp
+from typing import Iterator, List, Tuple
+
+import cv2
+import numpy as np
+from mmengine.config import DictAction
+from mmengine.utils import ProgressBar
+
+import mmiic  # noqa: F401  registers modules
+from mmiic.apis import inference_model, init_model, is_segmentor, set_slide_inference
+from mmiic.datasets import list_images
+from mmiic.datasets.transforms import read_image
+from mmiic.visualization import cluster_palette, load_cluster_names, overlay_clusters, to_rgb_uint8
+
+VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg', '.wmv')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Predict clusters of new images with an IIC model')
+    parser.add_argument('config', help='config file of the model')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('input',
+                        help='an image, a folder of images (searched recursively) or a video')
+    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument('--mapping', help='cluster -> class JSON (written by tools/test.py)')
+    parser.add_argument('--device', default='auto',
+                        help="'auto' (CUDA if available), 'cpu', 'cuda:0'")
+    parser.add_argument('--batch-size', type=int, default=32, help='images per batch (clustering)')
+    parser.add_argument('--slide-size', type=int, default=512,
+                        help='segmentation: images with a side above this are predicted by a '
+                        'sliding window of this size (0: never)')
+    parser.add_argument('--slide-stride', type=int, help='window stride (default 3/4 of the size)')
+    parser.add_argument('--alpha', type=float, default=0.5, help='weight of the overlay colours')
+    parser.add_argument('--frame-step', type=int, default=1, help='video: every n-th frame')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings of the config, key=value pairs')
+    return parser.parse_args()
+
+
+def iter_inputs(path: str, frame_step: int = 1) -> Tuple[int, Iterator[Tuple[str, object]]]:
+    """(count, iterator of (output name, image path or BGR frame))."""
+    if osp.isdir(path):
+        files = list_images(path)
+        return len(files), ((osp.splitext(osp.relpath(f, path))[0], f) for f in files)
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'input {path} not found')
+    if path.lower().endswith(VIDEO_EXTENSIONS):
+        capture = cv2.VideoCapture(path)
+        if not capture.isOpened():
+            raise ValueError(f'{path}: OpenCV cannot open this video')
+        total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        stem = osp.splitext(osp.basename(path))[0]
+
+        def frames():
+            index = 0
+            try:
+                while True:
+                    ok, frame = capture.read()
+                    if not ok:
+                        break
+                    if index % frame_step == 0:
+                        yield f'{stem}_{index:06d}', frame
+                    index += 1
+            finally:
+                capture.release()
+
+        return (total + frame_step - 1) // frame_step, frames()
+    return 1, iter([(osp.splitext(osp.basename(path))[0], path)])
+
+
+def display_image(item) -> np.ndarray:
+    """An input as [H, W, 3] uint8 RGB for the overlays."""
+    if isinstance(item, str):
+        return to_rgb_uint8(read_image(item))
+    frame = item[..., [2, 1, 0]] if item.ndim == 3 and item.shape[2] >= 3 else item
+    return to_rgb_uint8(frame)
+
+
+def legend(names: List[str], ids: np.ndarray, palette: np.ndarray, width: int) -> np.ndarray:
+    """A strip naming the clusters present, each on its colour swatch."""
+    row_h, rows = 18, []
+    for c in ids:
+        row = np.full((row_h, width, 3), 255, np.uint8)
+        row[3:row_h - 3, 4:20] = palette[c]
+        cv2.putText(row, names[c], (26, row_h - 5), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1,
+                    cv2.LINE_AA)
+        rows.append(row)
+    return np.concatenate(rows, axis=0)
+
+
+def write_segmentation(name: str, item, sample, out: str, names: List[str], palette: np.ndarray,
+                       alpha: float, shares: csv.writer) -> None:
+    clusters = sample.pred_sem_seg.data[0].cpu().numpy()
+    ids_dtype = np.uint8 if len(palette) <= 256 else np.uint16
+    for sub in ('clusters', 'overlays'):
+        os.makedirs(osp.dirname(osp.join(out, sub, name)) or osp.join(out, sub), exist_ok=True)
+    cv2.imwrite(osp.join(out, 'clusters', name + '.png'), clusters.astype(ids_dtype))
+    image = display_image(item)
+    overlay = overlay_clusters(image, clusters, alpha, palette)
+    present, counts = np.unique(clusters, return_counts=True)
+    overlay = np.concatenate([overlay, legend(names, present, palette, overlay.shape[1])], axis=0)
+    cv2.imwrite(osp.join(out, 'overlays', name + '.png'), overlay[..., ::-1])
+    for c, n in zip(present, counts):
+        shares.writerow([name, int(c), names[c], f'{n / clusters.size:.6f}'])
+
+
+def main() -> None:
+    args = parse_args()
+    count, items = iter_inputs(args.input, args.frame_step)
+    model = init_model(args.config, args.checkpoint, device=args.device,
+                       cfg_options=args.cfg_options)
+    segmentation = is_segmentor(model)
+    k = model.cluster_heads.num_clusters['main']
+    if segmentation and model.decode_head.test_head != 'main':
+        k = model.cluster_heads.num_clusters[model.decode_head.test_head]
+    names = [f'cluster {c}' for c in range(k)]
+    if args.mapping:
+        names = load_cluster_names(args.mapping, k)
+        # The names belong to the sub-head the evaluation matched (it may differ from the
+        # checkpoint's when tools/test.py chose again on its own data).
+        with open(args.mapping) as f:
+            subhead = json.load(f).get('subhead')
+        if subhead is not None and subhead != model.cluster_heads.test_subhead:
+            print(f'predicting with sub-head {subhead}, the one {args.mapping} was made for '
+                  f'(the checkpoint says {model.cluster_heads.test_subhead})')
+            model.cluster_heads.test_subhead = subhead
+    palette = cluster_palette(len(names))
+    os.makedirs(args.out, exist_ok=True)
+    progress = ProgressBar(count)
+    if segmentation:
+        whole_cfg = model.test_cfg
+        with open(osp.join(args.out, 'cluster_shares.csv'), 'w', newline='') as f:
+            shares = csv.writer(f)
+            shares.writerow(['image', 'cluster', 'name', 'share'])
+            for name, item in items:
+                shape = (read_image(item) if isinstance(item, str) else item).shape[:2]
+                if args.slide_size and max(shape) > args.slide_size:
+                    set_slide_inference(model, args.slide_size, args.slide_stride)
+                else:
+                    model.test_cfg = whole_cfg
+                write_segmentation(name, item, inference_model(model, item), args.out, names,
+                                   palette, args.alpha, shares)
+                progress.update()
+    else:
+        with open(osp.join(args.out, 'predictions.csv'), 'w', newline='') as f:
+            writer = csv.writer(f)
+            writer.writerow(['image', 'cluster', 'name'] + [f'prob_{c}' for c in range(k)])
+            while True:
+                batch = list(itertools.islice(items, args.batch_size))
+                if not batch:
+                    break
+                for (name, _), sample in zip(batch, inference_model(model, [b[1] for b in batch])):
+                    cluster = int(sample.pred_label[0])
+                    probs = sample.pred_score.cpu().numpy()
+                    writer.writerow([name, cluster, names[cluster]] + [f'{p:.6f}' for p in probs])
+                    progress.update()
+    print(f'\nwrote the predictions of {count} image(s) to {args.out}')
+
+
+if __name__ == '__main__':
+    main()
