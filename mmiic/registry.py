@@ -19,6 +19,7 @@ from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import METRICS as MMENGINE_METRICS
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
@@ -26,6 +27,9 @@ from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, scope='mmiic', locations=['mmiic.models'])
+MODEL_WRAPPERS = Registry(
+    'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, scope='mmiic',
+    locations=['mmiic.models.wrappers'])
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='mmiic', locations=['mmiic.datasets'])
 DATA_SAMPLERS = Registry(
     'data sampler', parent=MMENGINE_DATA_SAMPLERS, scope='mmiic', locations=['mmiic.datasets'])
@@ -39,6 +43,7 @@ VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, scope='mmiic', locations=['mmiic.visualization'])
 
 __all__ = [
-    'DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'METRICS', 'MODELS', 'TRANSFORMS', 'VISBACKENDS',
+    'DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'METRICS', 'MODELS', 'MODEL_WRAPPERS', 'TRANSFORMS',
+    'VISBACKENDS',
     'VISUALIZERS'
 ]

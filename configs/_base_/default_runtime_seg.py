@@ -20,8 +20,18 @@ custom_hooks = [
 env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # On a machine without CUDA, mmiic starts gloo instead (mmiic.utils.dist_compat).
     dist_cfg=dict(backend='nccl'),
 )
+# Multi-GPU training (tools/dist_train.sh, tools/slurm_train.sh): batch sizes are per
+# GPU, and IICLoss sums its joint over the GPUs (global_joint=True), so N GPUs with
+# batch B score the same joint as one GPU with batch N x B. The wrapper lets the
+# inactive head go without gradients (find_unused_parameters) and runs on CPUs too.
+# BatchNorm statistics over the whole N x B batch as well (CUDA only): add
+#     sync_bn = 'torch'
+# here, in a config, or as `--cfg-options sync_bn=torch`; mmengine then converts every
+# BatchNorm layer of the model to SyncBatchNorm when training is distributed.
+model_wrapper_cfg = dict(type='mmiic.IICDistributedDataParallel', find_unused_parameters=True)
 # Local files always (work_dir/<time>/vis_data), TensorBoard too when installed.
 vis_backends = [dict(type='LocalVisBackend'), dict(type='mmiic.OptionalTensorboardVisBackend')]
 # Predictions drawn as clusters (cluster_palette, 'cluster <id>'), not as classes. No

@@ -34,7 +34,8 @@ train_pipeline = [
     dict(type='mmiic.PackIICClsInputs'),
 ]
 test_pipeline = [
-    dict(type='mmiic.IICPairedViews', view_pipeline=[view[0]], pair_pipeline=view, num_repeats=1),
+    dict(type='mmiic.IICPairedViews', view_pipeline=[view[0]], pair_pipeline=view, num_repeats=1,
+         seed=0),
     dict(type='mmiic.PackIICClsInputs'),
 ]
 train_dataloader = dict(

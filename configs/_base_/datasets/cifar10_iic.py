@@ -18,7 +18,7 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='mmiic.IICPairedViews', view_pipeline=first_view, pair_pipeline=paired_view,
-         num_repeats=1),
+         num_repeats=1, seed=0),
     dict(type='mmiic.PackIICClsInputs'),
 ]
 train_dataloader = dict(

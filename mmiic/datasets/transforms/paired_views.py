@@ -19,20 +19,41 @@ class IICPairedViews(BaseTransform):
         pair_pipeline (list[dict]): transforms of each paired view g x.
         num_repeats (int): r, paired views per image; the image appears r
             times in the batch, each time with its own g. Defaults to 1.
+        seed (int, optional): draw each image's views from numpy's random
+            state seeded with ``(seed, sample_idx)`` (and restore the state
+            after), so that they do not depend on the worker, rank or order
+            that loads the image. For evaluation pipelines: the metrics (the
+            sub-head choice of :class:`~mmiic.evaluation.ClusterMetric`) are
+            then the same on any number of processes. None (training) draws
+            from the running random state. Defaults to None.
 
     Writes ``img`` (first view), ``img_views`` (list of r paired views) and
     ``view_params`` (list of 1 + r dicts of the parameters each view drew).
     """
 
     def __init__(self, view_pipeline: List[dict], pair_pipeline: List[dict],
-                 num_repeats: int = 1) -> None:
+                 num_repeats: int = 1, seed: Optional[int] = None) -> None:
         if num_repeats < 1:
             raise ValueError(f'num_repeats must be >= 1, got {num_repeats}')
         self.view_pipeline = Compose(view_pipeline)
         self.pair_pipeline = Compose(pair_pipeline)
         self.num_repeats = num_repeats
+        self.seed = seed
 
     def transform(self, results: dict) -> dict:
+        if self.seed is None:
+            return self._make_views(results)
+        if results.get('sample_idx') is None:
+            raise KeyError('IICPairedViews with a seed needs sample_idx in the results '
+                           '(set by mmengine BaseDataset.get_data_info)')
+        state = np.random.get_state()
+        np.random.seed([self.seed, int(results['sample_idx'])])
+        try:
+            return self._make_views(results)
+        finally:
+            np.random.set_state(state)
+
+    def _make_views(self, results: dict) -> dict:
         views = [self.view_pipeline(copy.deepcopy(results))]
         views += [self.pair_pipeline(copy.deepcopy(results)) for _ in range(self.num_repeats)]
         shapes = {v['img'].shape for v in views}

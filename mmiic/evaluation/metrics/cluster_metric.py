@@ -76,7 +76,11 @@ class ClusterMetric(BaseMetric):
 
     Per sample only h cluster ids and the [h, 1 + r, k] evaluation-view
     probabilities of each head are kept; the matching runs once, on rank 0
-    (mmengine's BaseMetric gathers).
+    (mmengine's BaseMetric gathers). Being per sample, the gathered results
+    hold every image exactly once (mmengine drops the distributed sampler's
+    padding), so the sub-head choice uses the views of all ranks; with seeded
+    evaluation views (``IICPairedViews(seed=...)``) any number of processes
+    gives the metrics of one.
 
     Args:
         num_classes (int): classes of the labels.

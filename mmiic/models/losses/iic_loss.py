@@ -8,11 +8,16 @@ Two public functions hold all of the IIC maths in mmiic:
 
 Both share :func:`mutual_information_loss`, which scores a (batch of) joint
 count matrices. :class:`IICLoss` wraps them as a registered mmseg-style loss.
+
+Under data-parallel training (``global_joint=True``, the default) the joints
+are summed over all ranks before they are scored, so every rank optimises the
+mutual information of the whole global batch, as one process would.
 """
 import sys
 from typing import Optional
 
 import torch
+import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
@@ -32,19 +37,54 @@ def mutual_information_loss(joint: Tensor, lamb: float = 1.0) -> Tensor:
 
     Args:
         joint (Tensor): [..., k, k] non-negative co-occurrence masses; every
-            leading index is one joint. Each must have positive mass.
+            leading index is one joint.
         lamb (float): entropy coefficient; ``lamb > 1`` favours equal
             cluster sizes. Defaults to 1.0.
 
     Returns:
-        Tensor: [...] ``-sum P (ln P - lamb ln P_i - lamb ln P_j)`` per joint.
+        Tensor: [...] ``-sum P (ln P - lamb ln P_i - lamb ln P_j)`` per joint;
+        exactly 0, with zero gradient, for a joint of zero mass (an empty
+        batch), decided without a device-to-host sync.
     """
     joint = (joint + joint.transpose(-1, -2)) / 2
-    joint = joint / joint.sum(dim=(-2, -1), keepdim=True)
+    mass = joint.sum(dim=(-2, -1), keepdim=True)
+    joint = joint / mass.clamp(min=torch.finfo(joint.dtype).tiny)
     p_i = joint.sum(dim=-1, keepdim=True).clamp(min=EPS)
     p_j = joint.sum(dim=-2, keepdim=True).clamp(min=EPS)
     joint = joint.clamp(min=EPS)
-    return -(joint * (joint.log() - lamb * p_i.log() - lamb * p_j.log())).sum(dim=(-2, -1))
+    loss = -(joint * (joint.log() - lamb * p_i.log() - lamb * p_j.log())).sum(dim=(-2, -1))
+    return loss * (mass[..., 0, 0] > 0)
+
+
+def _sums_over_ranks(global_joint: bool = True) -> bool:
+    """Whether ``global_joint`` takes effect: a process group of >1 ranks."""
+    return (global_joint and dist.is_available() and dist.is_initialized()
+            and dist.get_world_size() > 1)
+
+
+class _SumOverRanks(torch.autograd.Function):
+    """Differentiable ``all_reduce(SUM)`` of a joint over all ranks.
+
+    The backward sums the incoming gradients over the ranks too. Every rank
+    scores the same summed joint J, so each receives the same dL/dJ and the
+    sum is ``world_size * dL/dJ``: the gradient a rank gets for its own
+    samples is world_size times their whole-batch gradient, and DDP's
+    average over ranks yields exactly the whole-batch gradient.
+    (``torch.distributed.nn.functional.all_reduce`` is the same; this keeps
+    the contract next to the loss and avoids importing the RPC package.)
+    """
+
+    @staticmethod
+    def forward(ctx, joint: Tensor) -> Tensor:  # type: ignore[override]
+        joint = joint.clone(memory_format=torch.contiguous_format)
+        dist.all_reduce(joint)
+        return joint
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:  # type: ignore[override]
+        grad = grad.clone(memory_format=torch.contiguous_format)
+        dist.all_reduce(grad)
+        return grad
 
 
 def _check_pair(probs: Tensor, probs_t: Tensor, ndim: int, layout: str) -> None:
@@ -56,21 +96,35 @@ def _check_pair(probs: Tensor, probs_t: Tensor, ndim: int, layout: str) -> None:
                          f'{tuple(probs.shape)} and {tuple(probs_t.shape)}')
 
 
-def iic_loss(probs: Tensor, probs_t: Tensor, lamb: float = 1.0) -> Tensor:
+def iic_loss(probs: Tensor,
+             probs_t: Tensor,
+             lamb: float = 1.0,
+             global_joint: bool = True) -> Tensor:
     """IIC loss of paired cluster probabilities (paper eq. 3).
 
     Args:
-        probs (Tensor): [N, k] softmax outputs for the first views.
+        probs (Tensor): [N, k] softmax outputs for the first views (N may
+            be 0 on some ranks).
         probs_t (Tensor): [N, k] softmax outputs for the paired views.
         lamb (float): entropy coefficient. Defaults to 1.0.
+        global_joint (bool): in a process group of W > 1 ranks, sum the
+            [k, k] joint over the ranks, so that the loss on every rank is
+            the loss of the whole global batch and the gradient of a rank's
+            rows is W times their whole-batch gradient (DDP averages it back).
+            Every rank must then call the loss the same number of times. No
+            effect without a process group. Defaults to True.
 
     Returns:
-        Tensor: scalar ``-I(z, z')`` (with ``lamb = 1``), in ``[-ln k, 0]``.
+        Tensor: scalar ``-I(z, z')`` (with ``lamb = 1``), in ``[-ln k, 0]``;
+        0 when the (global) batch is empty.
     """
     _check_pair(probs, probs_t, 2, '[N, k]')
     with torch.autocast(device_type=probs.device.type, enabled=False):
         probs, probs_t = _float32_or_wider(probs), _float32_or_wider(probs_t)
-        return mutual_information_loss(probs.t() @ probs_t, lamb)
+        joint = probs.t() @ probs_t
+        if _sums_over_ranks(global_joint):
+            joint = _SumOverRanks.apply(joint)
+        return mutual_information_loss(joint, lamb)
 
 
 def _as_mask(mask: Optional[Tensor], like: Tensor, name: str) -> Tensor:
@@ -194,7 +248,8 @@ def dense_iic_loss(probs: Tensor,
                    lamb: float = 1.0,
                    mask: Optional[Tensor] = None,
                    mask_t: Optional[Tensor] = None,
-                   per_displacement: bool = False) -> Tensor:
+                   per_displacement: bool = False,
+                   global_joint: bool = True) -> Tensor:
     """Dense IIC loss for segmentation (paper eq. 5).
 
     Pixel ``u`` of the first view is paired with pixel ``u + t`` of the
@@ -215,11 +270,16 @@ def dense_iic_loss(probs: Tensor,
             paper's eq. 5); True scores each shift's joint on its own and
             averages over the shifts with at least one valid pair (what the
             published runs used). Defaults to False.
+        global_joint (bool): in a process group of W > 1 ranks, sum the
+            joints and the valid-pair counts over the ranks (a shift counts if
+            it has a valid pair on any rank; a rank whose pixels are all
+            masked still takes part), so that every rank scores the whole
+            global batch; see :func:`iic_loss`. Defaults to True.
 
     Returns:
         Tensor: scalar loss. When no pair is valid at all (e.g. every pixel
-        masked) the loss is exactly 0 and its gradient is zero, so such a
-        batch does not disturb training.
+        masked, on every rank) the loss is exactly 0 and its gradient is
+        zero, so such a batch does not disturb training.
     """
     _check_pair(probs, probs_t, 4, '[N, k, H, W]')
     if displacement < 0:
@@ -229,15 +289,24 @@ def dense_iic_loss(probs: Tensor,
         mask = _as_mask(mask, probs, 'mask')
         mask_t = mask if mask_t is None else _as_mask(mask_t, probs, 'mask_t')
         counts = valid_pair_counts(mask, mask_t, displacement)
+        over_ranks = _sums_over_ranks(global_joint)
+        if over_ranks:
+            # Every rank then takes the same branches below and issues the
+            # same collectives in the same order.
+            dist.all_reduce(counts)
         if not bool((counts > 0).any()):
             return probs.sum() * 0 + probs_t.sum() * 0
         probs, probs_t = probs * mask, probs_t * mask_t
         if per_displacement:
             joints = _cross_correlate(probs, probs_t, displacement)
+            if over_ranks:
+                joints = _SumOverRanks.apply(joints)
             joints = joints[counts > 0].clamp(min=0)
             return mutual_information_loss(joints, lamb).mean()
-        return mutual_information_loss(
-            _neighbourhood_joint(probs, probs_t, displacement), lamb)
+        joint = _neighbourhood_joint(probs, probs_t, displacement)
+        if over_ranks:
+            joint = _SumOverRanks.apply(joint)
+        return mutual_information_loss(joint, lamb)
 
 
 def _neighbourhood_joint(probs: Tensor, probs_t: Tensor, displacement: int) -> Tensor:
@@ -315,6 +384,10 @@ class IICLoss(nn.Module):
         loss_name (str): key of the loss in the losses dict; must start with
             ``loss_`` so mmengine sums it into the total. Defaults to
             'loss_iic'.
+        global_joint (bool): under data-parallel training, score the joint
+            summed over all ranks (the whole global batch, as on one GPU)
+            instead of each rank's shard. No effect in a single process.
+            Defaults to True.
     """
 
     def __init__(self,
@@ -322,7 +395,8 @@ class IICLoss(nn.Module):
                  displacement: int = 10,
                  per_displacement: bool = False,
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_iic') -> None:
+                 loss_name: str = 'loss_iic',
+                 global_joint: bool = True) -> None:
         super().__init__()
         if not loss_name.startswith('loss_'):
             raise ValueError(f"loss_name must start with 'loss_', got {loss_name!r}")
@@ -331,6 +405,7 @@ class IICLoss(nn.Module):
         self.lamb = lamb
         self.displacement = displacement
         self.per_displacement = per_displacement
+        self.global_joint = global_joint
         self.loss_weight = loss_weight
         self._loss_name = loss_name
 
@@ -350,10 +425,10 @@ class IICLoss(nn.Module):
         if probs.dim() == 2:
             if mask is not None or mask_t is not None:
                 raise ValueError('masks apply to dense [N, k, H, W] probabilities only')
-            loss = iic_loss(probs, probs_t, self.lamb)
+            loss = iic_loss(probs, probs_t, self.lamb, self.global_joint)
         else:
             loss = dense_iic_loss(probs, probs_t, self.displacement, self.lamb, mask, mask_t,
-                                  self.per_displacement)
+                                  self.per_displacement, self.global_joint)
         return self.loss_weight * loss
 
     @property
@@ -363,7 +438,8 @@ class IICLoss(nn.Module):
 
     def extra_repr(self) -> str:
         return (f'lamb={self.lamb}, displacement={self.displacement}, '
-                f'per_displacement={self.per_displacement}, loss_weight={self.loss_weight}')
+                f'per_displacement={self.per_displacement}, global_joint={self.global_joint}, '
+                f'loss_weight={self.loss_weight}')
 
 
 __all__ = [

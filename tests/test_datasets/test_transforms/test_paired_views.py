@@ -48,6 +48,24 @@ def test_views_differ_and_are_deterministic_under_seed():
     assert not np.array_equal(a['img_views'][0], a['img_views'][1])
 
 
+def test_seeded_views_depend_only_on_the_sample_index():
+    """Evaluation views must not depend on which worker/rank loads the image."""
+    t = IICPairedViews(FIRST, PAIRED, num_repeats=2, seed=7)
+    np.random.seed(1)
+    a = t(dict(img=_image(), sample_idx=5))
+    after_a = np.random.get_state()[1].copy()
+    np.random.seed(2)
+    np.random.rand(17)
+    b = t(dict(img=_image(), sample_idx=5))
+    assert a['view_params'] == b['view_params']
+    np.random.seed(1)
+    np.testing.assert_array_equal(np.random.get_state()[1], after_a)  # state restored
+    c = t(dict(img=_image(), sample_idx=6))
+    assert c['view_params'] != a['view_params']
+    with pytest.raises(KeyError, match='sample_idx'):
+        t(dict(img=_image()))
+
+
 def test_first_view_is_the_centre_crop():
     img = _image(1)
     out = IICCenterCropResize(crop_size=20, out_size=20)(dict(img=img.copy()))

@@ -17,9 +17,19 @@ def test_permuted_segmentation_scores_perfectly_and_ignores_255():
     metric = SegClusterMetric(num_classes=2)
     metric.process(None, [_sample([[1, 1], [0, 0]], [[0, 0], [1, 255]])])
     metric.process(None, [_sample([[0, 1], [1, 1]], [[1, 0], [0, 0]])])
-    assert len(metric.results) == 1  # one running confusion matrix, whatever the set size
+    assert len(metric.results) == 2  # one confusion matrix per image
     out = metric.evaluate(2)
     assert out['seg/acc'] == pytest.approx(100.0) and out['seg/miou'] == pytest.approx(100.0)
+
+
+def test_samples_padded_by_the_distributed_sampler_do_not_count():
+    """mmengine drops results past the data set size (the sampler's padding);
+    a running confusion matrix would count the padded image twice."""
+    metric = SegClusterMetric(num_classes=2)
+    metric.process(None, [_sample([[0, 0]], [[0, 0]]), _sample([[1, 1]], [[0, 1]])])
+    metric.process(None, [_sample([[0, 0]], [[0, 0]])])  # image 0 again, as padding
+    out = metric.evaluate(2)
+    assert out['seg/acc'] == pytest.approx(100 * 3 / 4)
 
 
 def test_hand_computed_acc_and_iou():

@@ -1,0 +1,3 @@
+from .distributed import IICDistributedDataParallel
+
+__all__ = ['IICDistributedDataParallel']
