@@ -1,121 +1,20 @@
-"""Writers of tiny data sets in their exact on-disk formats, for the tests."""
+"""Shared fixtures and helpers. The writers of the built-in data set layouts live
+in :mod:`mmiic.testing` (shared with tools/analysis_tools/benchmark_train.py)
+and are re-exported here, so that tests keep importing them from ``conftest``."""
 import os
 import os.path as osp
-import pickle
 
 import numpy as np
 import pytest
 
-
-def write_idx(path, array, type_code=0x08):
-    array = np.asarray(array)
-    header = bytes([0, 0, type_code, array.ndim]) + b''.join(
-        int(d).to_bytes(4, 'big') for d in array.shape)
-    with open(path, 'wb') as f:
-        f.write(header + array.astype('>u1' if type_code == 0x08 else array.dtype).tobytes())
-
-
-def digit_images(n, rng, side=28):
-    """Blocky synthetic digits: class c lights up a bar at position c."""
-    labels = rng.integers(0, 10, n)
-    images = rng.integers(0, 40, (n, side, side)).astype(np.uint8)
-    for i, c in enumerate(labels):
-        y = 4 + 2 * int(c)
-        images[i, y:y + 2, 4:24] = 255
-    return images, labels
-
-
-def make_mnist(root, n_train=64, n_test=32, seed=0):
-    rng = np.random.default_rng(seed)
-    os.makedirs(root, exist_ok=True)
-    for prefix, n in (('train', n_train), ('t10k', n_test)):
-        images, labels = digit_images(n, rng)
-        write_idx(osp.join(root, f'{prefix}-images-idx3-ubyte'), images)
-        write_idx(osp.join(root, f'{prefix}-labels-idx1-ubyte'), labels)
-    return root
-
-
-def make_cifar10(root, n_per_batch=8, seed=0):
-    rng = np.random.default_rng(seed)
-    folder = osp.join(root, 'cifar-10-batches-py')
-    os.makedirs(folder, exist_ok=True)
-    for name in [f'data_batch_{i}' for i in range(1, 6)] + ['test_batch']:
-        batch = {b'data': rng.integers(0, 256, (n_per_batch, 3072), dtype=np.uint8),
-                 b'labels': rng.integers(0, 10, n_per_batch).tolist(),
-                 b'batch_label': name.encode()}
-        with open(osp.join(folder, name), 'wb') as f:
-            pickle.dump(batch, f)
-    return root
-
-
-def make_cifar100(root, n=16, seed=0, with_coarse=True):
-    from mmiic.datasets.cluster_datasets import CIFAR100_FINE_TO_COARSE
-    rng = np.random.default_rng(seed)
-    folder = osp.join(root, 'cifar-100-python')
-    os.makedirs(folder, exist_ok=True)
-    for name in ('train', 'test'):
-        fine = rng.integers(0, 100, n)
-        batch = {b'data': rng.integers(0, 256, (n, 3072), dtype=np.uint8),
-                 b'fine_labels': fine.tolist()}
-        if with_coarse:
-            batch[b'coarse_labels'] = [CIFAR100_FINE_TO_COARSE[f] for f in fine]
-        with open(osp.join(folder, name), 'wb') as f:
-            pickle.dump(batch, f)
-    return root
-
-
-def make_stl10(root, n=6, n_unlabeled=8, seed=0):
-    rng = np.random.default_rng(seed)
-    folder = osp.join(root, 'stl10_binary')
-    os.makedirs(folder, exist_ok=True)
-    for split, count in (('train', n), ('test', n), ('unlabeled', n_unlabeled)):
-        # Column-major 3 x 96 x 96 per image, as in the official binaries.
-        rng.integers(0, 256, count * 3 * 96 * 96, dtype=np.uint8).tofile(
-            osp.join(folder, f'{split}_X.bin'))
-        if split != 'unlabeled':
-            rng.integers(1, 11, count, dtype=np.uint8).tofile(osp.join(folder, f'{split}_y.bin'))
-    return root
+from mmiic.testing.fake_data import (digit_images, make_cifar10, make_cifar100,  # noqa: F401
+                                     make_cocostuff, make_mnist, make_potsdam, make_stl10,
+                                     write_idx)
 
 
 @pytest.fixture
 def mnist_root(tmp_path):
     return make_mnist(str(tmp_path / 'mnist'))
-
-
-def make_cocostuff(root, names=('000000000001', '000000000002', '000000000003', '000000000004'),
-                   splits=('train2017', 'val2017'), size=(150, 180), seed=0):
-    """mmseg COCO-Stuff-164k layout with *_labelTrainIds.png maps and curated lists."""
-    import cv2
-    rng = np.random.default_rng(seed)
-    for split in splits:
-        os.makedirs(osp.join(root, 'images', split), exist_ok=True)
-        os.makedirs(osp.join(root, 'annotations', split), exist_ok=True)
-        os.makedirs(osp.join(root, 'curated', split), exist_ok=True)
-        for name in names:
-            cv2.imwrite(osp.join(root, 'images', split, name + '.jpg'),
-                        rng.integers(0, 256, size + (3, ), dtype=np.uint8))
-            # mmseg train ids: 145 = sky-other, 157 = tree, 0 = person (a thing), 255 = none
-            label = rng.choice(np.array([145, 157, 0, 255], np.uint8), size)
-            cv2.imwrite(osp.join(root, 'annotations', split, name + '_labelTrainIds.png'), label)
-        for subset in ('cocostuff3', 'cocostuff15', 'cocostuff27'):
-            with open(osp.join(root, 'curated', split, subset + '.txt'), 'w') as f:
-                f.write('\n'.join(names) + '\n')
-    return root
-
-
-def make_potsdam(root, n=2, side=40, seed=0):
-    """The layout written by tools/dataset_converters/potsdam_iic.py."""
-    import cv2
-    rng = np.random.default_rng(seed)
-    for split in ('labelled_train', 'unlabelled_train', 'labelled_test'):
-        os.makedirs(osp.join(root, 'images', split), exist_ok=True)
-        os.makedirs(osp.join(root, 'labels', split), exist_ok=True)
-        for i in range(n):
-            cv2.imwrite(osp.join(root, 'images', split, f'tile_{i}.png'),
-                        rng.integers(0, 256, (side, side, 4), dtype=np.uint8))
-            cv2.imwrite(osp.join(root, 'labels', split, f'tile_{i}.png'),
-                        rng.integers(0, 6, (side, side), dtype=np.uint8))
-    return root
 
 
 def make_cluster_folder(root, per_class=4, seed=0):

@@ -7,7 +7,7 @@ set). Every file is validated on load; a bad file raises an error naming it.
 import gzip
 import os.path as osp
 import pickle
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset, force_full_init
@@ -108,6 +108,31 @@ class ClusterDataset(BaseDataset):
         self.serialize_data = serialize
         if serialize:
             self.data_bytes, self.data_address = self._serialize_data()
+
+    @staticmethod
+    def _subset_flags(flags: np.ndarray, indices: Union[Sequence[int], int]) -> np.ndarray:
+        """``flags`` [N] subset as mmengine subsets the data list: an int keeps
+        the first (>= 0) or last (< 0) ``|indices|`` samples, a sequence those
+        positions in its order."""
+        if isinstance(indices, int):
+            return flags[:indices] if indices >= 0 else flags[indices:]
+        return flags[np.asarray(list(indices), dtype=np.int64)]
+
+    @force_full_init
+    def get_subset_(self, indices: Union[Sequence[int], int]) -> None:
+        """In-place subset (see :meth:`BaseDataset.get_subset_`); the
+        per-sample head flags follow the samples."""
+        flags = self._main_head
+        super().get_subset_(indices)
+        self._main_head = self._subset_flags(flags, indices)
+
+    @force_full_init
+    def get_subset(self, indices: Union[Sequence[int], int]) -> 'ClusterDataset':
+        """A subset copy (see :meth:`BaseDataset.get_subset`); the per-sample
+        head flags follow the samples."""
+        sub = super().get_subset(indices)
+        sub._main_head = self._subset_flags(self._main_head, indices)
+        return sub
 
     @force_full_init
     def head_indices(self, head: str) -> np.ndarray:

@@ -18,7 +18,8 @@ WRITERS = {
 }
 CONFIGS = [
     'iic_vgg6c_mnist.py', 'iic_minivgg_mnist_demo.py', 'iic_resnet5g_cifar10.py',
-    'iic_vgg6c_cifar100_20.py', 'iic_resnet5g_stl10.py', 'iic_resnet5g_stl10_overcluster.py'
+    'iic_vgg6c_cifar100_20.py', 'iic_resnet5g_stl10.py', 'iic_resnet5g_stl10_overcluster.py',
+    'iic_minivgg_mnist_demo_device_views.py'
 ]
 
 

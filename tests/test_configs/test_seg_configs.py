@@ -15,7 +15,8 @@ CONFIGS = [
     'iic_vgg_cocostuff3.py', 'iic_vgg_cocostuff15.py', 'iic_vgg_cocostuff27.py',
     'iic_vgg_potsdam3.py', 'iic_vgg_potsdam6.py', 'iic_vgg_cocostuff3_overcluster.py',
     'iic_vgg_cocostuff15_overcluster.py', 'iic_vgg_potsdam3_overcluster.py',
-    'iic_vgg_potsdam6_overcluster.py', 'iic_r18v1c_cocostuff3.py', 'iic_minivgg_mosaic_demo.py'
+    'iic_vgg_potsdam6_overcluster.py', 'iic_r18v1c_cocostuff3.py', 'iic_minivgg_mosaic_demo.py',
+    'iic_vgg_cocostuff3_device_views.py', 'iic_minivgg_mosaic_demo_device_views.py'
 ]
 
 
@@ -76,3 +77,14 @@ def test_config_trains_two_iterations_and_evaluates(name, tmp_path):
         test_split = 'val2017' if 'cocostuff' in name else 'labelled_test'
         assert all(train_split in fit.get_data_info(i)['img_path'] for i in range(len(fit)))
         assert all(test_split in test.get_data_info(i)['img_path'] for i in range(len(test)))
+
+
+@pytest.mark.parametrize('name', [n for n in CONFIGS if 'overcluster' in n])
+def test_overcluster_validation_fits_the_map_on_a_tenth_and_test_on_all(name):
+    """Validation runs every val_interval: it predicts a tenth of the fit
+    split (a cheaper estimate); the test loop, the reported number, all."""
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    val, test = cfg.val_dataloader.dataset, cfg.test_dataloader.dataset
+    assert val.type == test.type == 'mmiic.ManyToOneEvalDataset'
+    assert val.label_fraction == 0.1 and test.label_fraction == 1.0
+    assert val.fit_dataset == test.fit_dataset and val.test_dataset == test.test_dataset

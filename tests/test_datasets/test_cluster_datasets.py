@@ -148,3 +148,24 @@ def test_stl10_head_indices(tmp_path):
     sub = STL10Cluster(data_root=root, splits=('train', 'unlabeled', 'test'),
                        overcluster_only_splits=('unlabeled', ), indices=[8, 3, 0])
     assert sub.head_indices('main').tolist() == [0, 2]
+
+
+@pytest.mark.parametrize('serialize_data', [True, False])
+def test_stl10_head_indices_follow_get_subset(tmp_path, serialize_data):
+    root = make_stl10(str(tmp_path), n=3, n_unlabeled=4)
+    ds = STL10Cluster(data_root=root, splits=('train', 'unlabeled', 'test'),
+                      overcluster_only_splits=('unlabeled', ), serialize_data=serialize_data)
+    # main-head samples: 0, 1, 2 (train) and 7, 8, 9 (test); 3..6 unlabelled.
+    sub = ds.get_subset([5, 6, 7, 8])
+    assert len(sub) == 4 and sub.head_indices('main').tolist() == [2, 3]
+    assert sub.head_indices('overcluster').tolist() == [0, 1, 2, 3]
+    assert ds.head_indices('main').tolist() == [0, 1, 2, 7, 8, 9]  # the original is untouched
+    assert ds.get_subset([8, 3, -1]).head_indices('main').tolist() == [0, 2]
+    assert ds.get_subset(4).head_indices('main').tolist() == [0, 1, 2]
+    assert ds.get_subset(-4).head_indices('main').tolist() == [1, 2, 3]
+    assert ds.get_subset([]).head_indices('main').tolist() == []
+    ds.get_subset_([9, 4, 0])
+    assert len(ds) == 3 and ds.head_indices('main').tolist() == [0, 2]
+    assert 'gt_label' not in ds.get_data_info(1)  # the data follow the same indices
+    ds.get_subset_(-2)
+    assert ds.head_indices('main').tolist() == [1]

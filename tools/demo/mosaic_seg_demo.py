@@ -28,6 +28,7 @@ from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
 from mmiic.evaluation.functional import confusion_matrix, hungarian_mapping
+from mmiic.utils import device_summary
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 COLOURS = np.array([[200, 60, 60], [60, 170, 60], [60, 60, 200]], np.uint8)
@@ -48,12 +49,13 @@ def overlays(runner: Runner, path: str, count: int = 6) -> None:
     batch = default_collate([dataset[i] for i in range(count)])
     with torch.no_grad():
         out = model(**model.data_preprocessor(batch, False), mode='predict')
-    preds = np.stack([o.pred_sem_seg.data[0].numpy() for o in out])
-    truths = np.stack([o.gt_sem_seg.data[0].numpy() for o in out])
+    # Predictions live on the model's device (CUDA on a GPU machine).
+    preds = np.stack([o.pred_sem_seg.data[0].cpu().numpy() for o in out])
+    truths = np.stack([o.gt_sem_seg.data[0].cpu().numpy() for o in out])
     mapping = hungarian_mapping(confusion_matrix(preds, truths, 3, 3))
     rows = []
     for img, pred, truth in zip(batch['inputs'], preds, truths):
-        image = img.permute(1, 2, 0).numpy()
+        image = img.permute(1, 2, 0).cpu().numpy()
         rows.append(np.concatenate([image, COLOURS[mapping[pred]], COLOURS[truth]], axis=1))
     grid = np.concatenate(rows, axis=0)
     cv2.imwrite(path, grid[..., ::-1])
@@ -70,6 +72,7 @@ def main() -> None:
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     torch.set_num_threads(os.cpu_count() or 1)
     runner = Runner.from_cfg(cfg)
+    print(f'[demo-seg] device: {device_summary()}', flush=True)
     start = time.time()
     runner.train()
     train_seconds = time.time() - start

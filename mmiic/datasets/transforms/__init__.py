@@ -2,6 +2,7 @@ from .dense_views import IICDenseViews, PackIICSegInputs
 from .geometry import random_affine, warp
 from .loading import (IMG_EXTENSIONS, LoadIICImage, channel_statistics, convert_channels, read_image,
                       to_uint8)
+from .reduced_loading import LoadResizedImage
 from .paired_views import IICPairedViews, PackIICClsInputs, stack_views
 from .view_transforms import (IICCenterCropResize, IICRandomAffine, IICRandomColorJitter,
                               IICRandomCropResize, IICRandomGreyscale, IICRandomHorizontalFlip,
@@ -10,7 +11,7 @@ from .view_transforms import (IICCenterCropResize, IICRandomAffine, IICRandomCol
 __all__ = [
     'IICCenterCropResize', 'IICDenseViews', 'IICPairedViews', 'IICRandomAffine',
     'IICRandomColorJitter', 'IICRandomCropResize', 'IICRandomGreyscale', 'IICRandomHorizontalFlip',
-    'IICRandomRotation', 'IMG_EXTENSIONS', 'LoadIICImage', 'PackIICClsInputs', 'PackIICSegInputs',
-    'channel_statistics', 'convert_channels', 'random_affine', 'read_image', 'stack_views',
-    'to_uint8', 'warp'
+    'IICRandomRotation', 'IMG_EXTENSIONS', 'LoadIICImage', 'LoadResizedImage', 'PackIICClsInputs',
+    'PackIICSegInputs', 'channel_statistics', 'convert_channels', 'random_affine', 'read_image',
+    'stack_views', 'to_uint8', 'warp'
 ]

@@ -18,6 +18,7 @@ from .geometry import BORDERS, random_affine, warp
 from .paired_views import stack_views
 from .view_transforms import IICRandomColorJitter
 
+
 def conservative_warp(valid: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """Validity of the warped view: ``out[p]`` is 1 only if every source pixel
     the bilinear warp of the image reads for ``p`` is valid and inside.

@@ -2,7 +2,9 @@
 
 Each works on ``results['img']`` ([H, W] or [H, W, C] uint8) with numpy's
 global random state (seeded per worker by mmengine) and records what it
-drew under ``results['view_params'][<transform>]``.
+drew under ``results['view_params'][<transform>]``. The maths is shared with
+the batched device views (:mod:`mmiic.models.data_preprocessors.batch_views`):
+matrices from :mod:`.geometry`, colour maps from :mod:`.photometric`.
 """
 from typing import Sequence, Tuple, Union
 
@@ -11,7 +13,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmiic.registry import TRANSFORMS
-from .geometry import random_affine, warp
+from .geometry import random_affine, rotation_matrix, warp
+from .photometric import LUMA, jitter_image
 
 
 def _record(results: dict, name: str, **params) -> None:
@@ -90,7 +93,8 @@ class IICRandomHorizontalFlip(BaseTransform):
 
 @TRANSFORMS.register_module()
 class IICRandomRotation(BaseTransform):
-    """Rotate by a uniform angle in [-max_angle, max_angle] degrees (zero fill)."""
+    """Rotate by a uniform angle in [-max_angle, max_angle] degrees (zero fill)
+    with probability ``prob``; positive angles turn counter-clockwise."""
 
     def __init__(self, max_angle: float = 25.0, prob: float = 1.0) -> None:
         self.max_angle = max_angle
@@ -102,11 +106,8 @@ class IICRandomRotation(BaseTransform):
             angle = 0.0
         if angle:
             img = results['img']
-            h, w = img.shape[:2]
-            matrix = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), angle, 1.0)
-            out = cv2.warpAffine(img, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-            results['img'] = out.reshape(img.shape)
+            matrix = rotation_matrix(np.array([angle]), *img.shape[:2])[0]
+            results['img'] = warp(img, matrix, border='constant')
         _record(results, 'rotation', angle=angle)
         return results
 
@@ -141,8 +142,10 @@ class IICRandomColorJitter(BaseTransform):
     """Jitter brightness, contrast, saturation and hue (like torchvision).
 
     Factors are drawn uniformly from [1 - x, 1 + x] (hue: shift in
-    [-hue, hue] of a full turn) and applied in random order. Saturation and
-    hue apply to 3-channel images only.
+    [-hue, hue] of a full turn, a rotation about the grey axis) and applied
+    in random order, with the colour maps of
+    :mod:`mmiic.datasets.transforms.photometric` (shared with the device
+    views). Saturation and hue apply to 3-channel images only.
     """
 
     def __init__(self,
@@ -155,33 +158,31 @@ class IICRandomColorJitter(BaseTransform):
         self.brightness, self.contrast = brightness, contrast
         self.saturation, self.hue = saturation, hue
 
+    def active_steps(self, channels: int) -> list:
+        """Ids of the steps that can change an image of ``channels`` channels."""
+        strengths = (self.brightness, self.contrast, self.saturation if channels == 3 else 0,
+                     self.hue if channels == 3 else 0)
+        return [i for i, strength in enumerate(strengths) if strength]
+
     @staticmethod
     def _factor(x: float) -> float:
         return float(np.random.uniform(max(0.0, 1 - x), 1 + x)) if x else 1.0
 
     def transform(self, results: dict) -> dict:
-        img = results['img'].astype(np.float32)
+        img = results['img']
         colour = img.ndim == 3 and img.shape[2] == 3
         params = dict(
             brightness=self._factor(self.brightness),
             contrast=self._factor(self.contrast),
             saturation=self._factor(self.saturation) if colour else 1.0,
             hue=float(np.random.uniform(-self.hue, self.hue)) if colour and self.hue else 0.0)
-        for op in np.random.permutation(4):
-            if op == 0:
-                img = img * params['brightness']
-            elif op == 1:
-                grey = img.mean(axis=2, keepdims=True) if colour else img
-                img = (img - grey.mean()) * params['contrast'] + grey.mean()
-            elif op == 2 and colour:
-                grey = img @ np.array([0.299, 0.587, 0.114], np.float32)
-                img = (img - grey[..., None]) * params['saturation'] + grey[..., None]
-            elif op == 3 and params['hue']:
-                hsv = cv2.cvtColor(np.clip(img, 0, 255).astype(np.uint8), cv2.COLOR_RGB2HSV_FULL)
-                hsv[..., 0] = (hsv[..., 0].astype(np.int32) + int(round(params['hue'] * 256))) % 256
-                img = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB_FULL).astype(np.float32)
-            img = np.clip(img, 0, 255)
-        results['img'] = img.astype(np.uint8)
+        active = self.active_steps(3 if colour else 1)
+        order = [op for op in np.random.permutation(4) if op in active]
+        if order:
+            pixels = img.reshape(img.shape[:2] + (-1, )).astype(np.float32)
+            factors = [params[k] for k in ('brightness', 'contrast', 'saturation', 'hue')]
+            out = jitter_image(pixels, np.array(factors), np.array(order))
+            results['img'] = np.round(out).astype(np.uint8).reshape(img.shape)
         _record(results, 'color_jitter', **params)
         return results
 
@@ -197,7 +198,7 @@ class IICRandomGreyscale(BaseTransform):
         img = results['img']
         grey = bool(np.random.rand() < self.prob) and img.ndim == 3 and img.shape[2] == 3
         if grey:
-            g = img.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-            results['img'] = np.repeat(np.clip(g, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+            luma = img.astype(np.float32) @ np.array(LUMA, np.float32)
+            results['img'] = np.repeat(np.round(luma).astype(np.uint8)[..., None], 3, axis=2)
         _record(results, 'greyscale', grey=grey)
         return results

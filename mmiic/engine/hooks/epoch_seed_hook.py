@@ -1,6 +1,6 @@
 """Seed the random views per sample so that a resumed run repeats them exactly."""
 import random
-from typing import Iterator, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -16,15 +16,19 @@ from mmiic.registry import HOOKS
 EVAL_STREAM = 2**31 - 1
 
 
-def sample_seed(seed: int, epoch: int, index: int, rank: int) -> int:
+def sample_seed(seed: int, epoch: int, index: int, rank: int, part: int = 0) -> int:
     """The uint32 seed of one sample's random views.
 
-    A pure function of (seed, epoch, sample index, rank), so the same sample
-    draws the same views in the same epoch wherever and whenever it is
-    loaded: in any worker, persistent or not, in an uninterrupted or a
+    A pure function of (seed, epoch, sample index, rank, part), so the same
+    sample draws the same views in the same epoch wherever and whenever it
+    is loaded: in any worker, persistent or not, in an uninterrupted or a
     resumed run (or, for views made on the device, from the same tuple).
+    ``part`` numbers the data sets of a ``ConcatDataset`` and ``index`` is
+    the index within that part, so a part's views do not depend on the
+    length of the parts before it (e.g. a subsampled fit split before the
+    test split in :class:`ManyToOneEvalDataset`).
     """
-    entropy = [int(seed) % 2**32, int(epoch), int(index), int(rank)]
+    entropy = [int(seed) % 2**32, int(epoch), int(index), int(rank), int(part)]
     return int(np.random.SeedSequence(entropy).generate_state(1)[0])
 
 
@@ -51,29 +55,27 @@ class SeededPipeline:
     The epoch is read from a shared-memory tensor that :class:`EpochSeedHook`
     sets before each epoch: data workers (persistent ones included, which are
     created once) see the new value when they load the next epoch's samples.
-    Writes the seed into ``results['view_seed']``.
 
     Args:
         pipeline (callable): the data set's pipeline.
         seed (int): base seed.
         rank (int): process rank.
         epoch (Tensor): [] shared int64 epoch.
-        offset (int): index of the data set's first sample in the loader's
-            data set (for the parts of a ``ConcatDataset``).
+        part (int): number of the data set among the parts of the loader's
+            ``ConcatDataset`` (0 for a plain data set).
     """
 
     def __init__(self, pipeline, seed: int, rank: int, epoch: torch.Tensor,
-                 offset: int = 0) -> None:
+                 part: int = 0) -> None:
         self.pipeline = pipeline
-        self.seed, self.rank, self.epoch, self.offset = seed, rank, epoch, offset
+        self.seed, self.rank, self.epoch, self.part = seed, rank, epoch, part
 
     def __call__(self, results: dict):
         if results.get('sample_idx') is None:
             raise KeyError('EpochSeedHook seeds views per sample from results["sample_idx"], which '
                            'this data set does not set (mmengine BaseDataset.get_data_info does)')
-        view_seed = sample_seed(self.seed, int(self.epoch), self.offset + int(results['sample_idx']),
-                                self.rank)
-        results['view_seed'] = view_seed
+        view_seed = sample_seed(self.seed, int(self.epoch), int(results['sample_idx']), self.rank,
+                                self.part)
         if get_worker_info() is not None:
             # A data worker draws nothing but views: no state to keep.
             _seed_cpu(view_seed)
@@ -88,18 +90,26 @@ class SeededPipeline:
             torch.default_generator.set_state(states[2])
 
 
-def _parts(dataset, offset: int = 0) -> Iterator[Tuple[object, int]]:
-    """(data set with a pipeline, offset of its first sample) of a loader's data set."""
+def _leaves(dataset) -> Iterator[object]:
     if hasattr(dataset, 'datasets') and hasattr(dataset, 'cumulative_sizes'):
-        starts = [0] + list(dataset.cumulative_sizes[:-1])
-        for part, start in zip(dataset.datasets, starts):
-            yield from _parts(part, offset + start)
+        for part in dataset.datasets:
+            yield from _leaves(part)
     elif hasattr(dataset, 'pipeline'):
-        yield dataset, offset
+        yield dataset
     else:
         # e.g. RepeatDataset: its repeats share sample indices, hence views.
         raise TypeError(f'EpochSeedHook cannot seed the samples of {type(dataset).__name__}; '
                         'use data sets with a pipeline, or a ConcatDataset of them')
+
+
+def _parts(dataset) -> List[Tuple[object, int]]:
+    """(data set with a pipeline, its part number) of a loader's data set.
+
+    Parts are numbered in order, (nested) ``ConcatDataset`` s flattened: a
+    part's number, unlike its offset, does not change when an earlier part
+    is subsampled.
+    """
+    return [(leaf, part) for part, leaf in enumerate(_leaves(dataset))]
 
 
 @HOOKS.register_module()
@@ -118,8 +128,9 @@ class EpochSeedHook(Hook):
     persistence or the history of the run.
 
     Evaluation views (the paired test views that rank sub-heads) are seeded
-    by (seed, sample index) alone, so every evaluation of a checkpoint, on
-    any number of ranks, sees the same views.
+    by (seed, part, index within the part) alone, so every evaluation of a
+    checkpoint, on any number of ranks and with any ``label_fraction`` of
+    :class:`ManyToOneEvalDataset`, sees the same test views.
 
     Under ``IterBasedTrainLoop`` the train data is left alone: there is no
     epoch, and mmengine resumes by replaying the data stream from freshly
@@ -144,9 +155,9 @@ class EpochSeedHook(Hook):
     def _wrap(self, loader, seed: int, rank: int, epoch: torch.Tensor) -> None:
         if loader is None:
             return
-        for dataset, offset in _parts(loader.dataset):
+        for dataset, part in _parts(loader.dataset):
             if not isinstance(dataset.pipeline, SeededPipeline):
-                dataset.pipeline = SeededPipeline(dataset.pipeline, seed, rank, epoch, offset)
+                dataset.pipeline = SeededPipeline(dataset.pipeline, seed, rank, epoch, part)
 
     def _wrap_eval(self, runner, loop_name: str) -> None:
         loop = getattr(runner, loop_name, None)

@@ -26,7 +26,11 @@ class HeadAlternationHook(Hook):
 
     The switch reaches the model through DDP and other wrappers, and the
     train sampler when it gives each head its own samples
-    (:class:`HeadSubsetSampler`).
+    (:class:`HeadSubsetSampler`). Its epochs differ in length per head; the
+    hook then gives the loop the true ``max_iters`` and refuses what mmengine
+    sized from the first epoch before the hook runs (``accumulative_counts >
+    1``, schedulers with ``convert_to_iter_based=True``) and loaders without
+    a ``batch_size`` (a custom ``batch_sampler``).
 
     Args:
         head_order (Sequence[str]): heads in schedule order.
@@ -72,10 +76,14 @@ class HeadAlternationHook(Hook):
 
     @staticmethod
     def _head_sampler(runner):
-        """The train sampler if it serves each head its own samples, else None."""
+        """The train sampler if it serves each head its own samples, else None
+        (looked up in the loader and in its batch sampler)."""
         loader = getattr(runner, 'train_dataloader', None)
-        sampler = getattr(loader, 'sampler', None)
-        return sampler if hasattr(sampler, 'set_active_head') else None
+        for sampler in (getattr(loader, 'sampler', None),
+                        getattr(getattr(loader, 'batch_sampler', None), 'sampler', None)):
+            if hasattr(sampler, 'set_active_head'):
+                return sampler
+        return None
 
     def _schedule(self, heads) -> list:
         cycle = [h for h in self.head_order if h in heads.heads
@@ -106,6 +114,11 @@ class HeadAlternationHook(Hook):
         """Epochs of different heads differ in length with a per-head sampler:
         give the loop the true total of iterations (progress, ETA)."""
         loader, loop = runner.train_dataloader, runner.train_loop
+        if loader.batch_size is None:
+            raise ValueError('HeadAlternationHook with HeadSubsetSampler needs '
+                             'train_dataloader.batch_size to count the iterations of each '
+                             "head's epochs; a custom train_dataloader.batch_sampler (which "
+                             'leaves the loader without a batch_size) is not supported')
         cycle = self._schedule(self._heads_of(runner))
 
         def batches(head: str) -> int:
@@ -114,10 +127,54 @@ class HeadAlternationHook(Hook):
                 return samples // loader.batch_size
             return math.ceil(samples / loader.batch_size)
 
+        per_epoch = [batches(cycle[e % len(cycle)]) for e in range(loop.max_epochs)]
+        if len(set(per_epoch)) == 1:
+            return  # all epochs as long as the first: mmengine's count holds
+        self._check_no_first_epoch_counts(runner)
         # mmengine computes max_iters once, from the first epoch's length,
-        # and offers no setter.
-        loop._max_iters = sum(batches(cycle[e % len(cycle)]) for e in range(loop.max_epochs))
+        # and offers no setter: ``_max_iters`` is private mmengine state
+        # (EpochBasedTrainLoop, mmengine 0.10), written here for progress, ETA
+        # and iteration-based hooks; revisit on mmengine upgrades.
+        loop._max_iters = sum(per_epoch)
         runner.message_hub.update_info('max_iters', loop.max_iters)
+
+    @staticmethod
+    def _check_no_first_epoch_counts(runner) -> None:
+        """Refuse what mmengine sized from the first epoch's length before
+        this hook runs (``Runner.train`` builds them before ``before_train``).
+
+        An error rather than a warning: both give silently wrong training.
+        ``OptimWrapper.initialize_count_status`` got the old ``max_iters``, so
+        with ``accumulative_counts > 1`` the last accumulation window is
+        scaled and stepped at the wrong iteration; schedulers with
+        ``convert_to_iter_based=True`` were converted with the first epoch's
+        length, so their milestones and ends land in the wrong epochs.
+        """
+        wrappers = getattr(runner, 'optim_wrapper', None)
+        wrappers = list(wrappers.values()) if hasattr(wrappers, 'values') else [wrappers]
+        for wrapper in wrappers:
+            # mmengine keeps the count in a private attribute, with no getter.
+            counts = getattr(wrapper, '_accumulative_counts', 1)
+            if counts > 1:
+                raise ValueError(
+                    'HeadSubsetSampler makes the epochs of the heads differ in length, which '
+                    f'optim_wrapper.accumulative_counts={counts} cannot follow (mmengine sizes '
+                    'its last accumulation window from the first epoch); use '
+                    'accumulative_counts=1 or a larger batch_size')
+        schedulers = (getattr(runner, 'cfg', None) or {}).get('param_scheduler') or []
+        if isinstance(schedulers, dict) and 'type' not in schedulers:
+            schedulers = [s for group in schedulers.values()
+                          for s in (group if isinstance(group, (list, tuple)) else [group])]
+        elif isinstance(schedulers, dict):
+            schedulers = [schedulers]
+        for scheduler in schedulers:
+            if scheduler.get('convert_to_iter_based', False):
+                raise ValueError(
+                    'HeadSubsetSampler makes the epochs of the heads differ in length, but '
+                    f'param_scheduler {scheduler.get("type")} has convert_to_iter_based=True, '
+                    "which mmengine converts with the first epoch's length; set "
+                    'convert_to_iter_based=False (per-epoch steps) or give it in iterations '
+                    '(by_epoch=False)')
 
     def before_train_epoch(self, runner) -> None:
         if self._switches_by_epoch(runner):

@@ -1,4 +1,9 @@
+from .batch_views import IICBatchDenseViews, IICBatchPairedViews
+from .counter_rng import counter_uniforms
 from .iic_data_preprocessor import IICDataPreprocessor, sobel_filter
 from .sobel_cls_data_preprocessor import SobelClsDataPreprocessor
 
-__all__ = ['IICDataPreprocessor', 'SobelClsDataPreprocessor', 'sobel_filter']
+__all__ = [
+    'IICBatchDenseViews', 'IICBatchPairedViews', 'IICDataPreprocessor', 'SobelClsDataPreprocessor',
+    'counter_uniforms', 'sobel_filter'
+]

@@ -1,4 +1,5 @@
-"""Normalisation and Sobel filtering on the device, for both tasks."""
+"""Normalisation, Sobel filtering and (optionally) the training views, on the
+model's device, for both tasks."""
 from typing import Optional, Sequence, Union
 
 import torch
@@ -50,6 +51,15 @@ class IICDataPreprocessor(BaseDataPreprocessor):
             turns the BGR images of ``LoadImageFromFile`` into RGB, and the
             B, G, R, IR Potsdam crops into R, G, B. Pretrained RGB backbones
             need this; networks trained from scratch do not.
+        batch_views (dict, optional): make the training views here, on the
+            device, e.g. ``dict(type='mmiic.IICBatchPairedViews', ...)`` or
+            ``dict(type='mmiic.IICBatchDenseViews', ...)``; the train pipeline
+            then packs one uint8 image per sample. Validation and test
+            batches pass through unchanged. Defaults to None (views made by
+            the CPU pipeline).
+        non_blocking (bool): copy batches to the device asynchronously
+            (useful with ``pin_memory=True`` in the data loader). Defaults
+            to False.
     """
 
     def __init__(self,
@@ -57,8 +67,10 @@ class IICDataPreprocessor(BaseDataPreprocessor):
                  std: Optional[Sequence[float]] = None,
                  sobel: str = 'none',
                  in_channels: Optional[int] = None,
-                 channel_order: Optional[Sequence[int]] = None) -> None:
-        super().__init__()
+                 channel_order: Optional[Sequence[int]] = None,
+                 batch_views: Optional[dict] = None,
+                 non_blocking: bool = False) -> None:
+        super().__init__(non_blocking=non_blocking)
         if sobel not in SOBEL_MODES:
             raise ValueError(f'sobel must be one of {SOBEL_MODES}, got {sobel!r}')
         if (mean is None) != (std is None):
@@ -74,6 +86,7 @@ class IICDataPreprocessor(BaseDataPreprocessor):
         if self._normalise:
             self.register_buffer('mean', torch.tensor(mean).view(-1, 1, 1), False)
             self.register_buffer('std', torch.tensor(std).view(-1, 1, 1), False)
+        self.batch_views = MODELS.build(batch_views) if batch_views is not None else None
 
     def _process(self, images: Tensor) -> Tensor:
         """[M, C, H, W] uint8/float -> [M, C', H, W] float: channels, normalisation, Sobel."""
@@ -101,8 +114,11 @@ class IICDataPreprocessor(BaseDataPreprocessor):
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)
         inputs: Union[Tensor, list] = data['inputs']
+        data_samples = data.get('data_samples')
         if isinstance(inputs, (list, tuple)):
             inputs = torch.stack(list(inputs))
+        if training and self.batch_views is not None:
+            inputs, data_samples = self.batch_views(inputs, data_samples)
         if inputs.dim() == 4:
             out = self._process(inputs)
         elif inputs.dim() == 5:
@@ -112,4 +128,4 @@ class IICDataPreprocessor(BaseDataPreprocessor):
         else:
             raise ValueError(f'inputs must be [B, C, H, W] or [B, V, C, H, W], got '
                              f'{tuple(inputs.shape)}')
-        return dict(inputs=out, data_samples=data.get('data_samples'))
+        return dict(inputs=out, data_samples=data_samples)

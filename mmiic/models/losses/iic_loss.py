@@ -168,26 +168,63 @@ def _cross_correlate(a: Tensor, b: Tensor, displacement: int) -> Tensor:
         Tensor: [2d+1, 2d+1, k, c]; entry [dy + d, dx + d] holds shift (dy, dx).
     """
     d = displacement
+    n, c = b.shape[:2]
     h, w = a.shape[-2:]
     size = (h + d, w + d)
-    # Frequencies lead and batch trails so the per-frequency [k, N] @ [N, c]
-    # products are one contiguous batched matmul (einsum's layout made its
-    # backward ~50x slower on CPU).
-    fa = torch.fft.rfft2(a.permute(2, 3, 1, 0), s=size, dim=(0, 1))  # [H', W', k, N]
-    fb = torch.fft.rfft2(b.permute(2, 3, 0, 1), s=size, dim=(0, 1))  # [H', W', N, c]
-    # conj(fa) @ fb in real arithmetic, with contiguous incoming gradients:
-    # CPU batched matmuls fall back to a slow per-matrix loop on complex or
-    # strided operands, which the backward of torch.complex would hand them.
-    a_re, a_im, b_re, b_im = fa.real, fa.imag, fb.real, fb.imag
-    real = _ContiguousGrad.apply(torch.cat([a_re, a_im], dim=-1) @ torch.cat([b_re, b_im], dim=-2))
-    imag = _ContiguousGrad.apply(torch.cat([a_re, -a_im], dim=-1) @ torch.cat([b_im, b_re], dim=-2))
-    rows = torch.arange(-d, d + 1, device=a.device) % size[0]
-    cols = torch.arange(-d, d + 1, device=a.device) % size[1]
-    # The inverse 2-D transform, one axis at a time, keeping only the 2d+1
-    # wanted lags after the first axis: the second pass runs on 2d+1 rows
-    # instead of H + d.
-    lag_rows = torch.fft.ifft(torch.complex(real, imag), dim=0)[rows]
-    return torch.fft.irfft(lag_rows, n=size[1], dim=1)[:, cols]
+    # Frequencies lead and the batch trails, so the per-frequency products
+    # are one contiguous batched matmul over (real, imaginary) pairs.
+    fa = torch.fft.rfft2(a.permute(2, 3, 1, 0), s=size, dim=(0, 1))  # [H', W'', k, N]
+    fb = torch.fft.rfft2(b.permute(2, 3, 1, 0), s=size, dim=(0, 1))  # [H', W'', c, N]
+    rows, half = fa.shape[:2]
+    # conj(fa) fb in real arithmetic: with (re, im) of each sample side by
+    # side, Re = a_re b_re + a_im b_im and Im = a_re b_im - a_im b_re are
+    # products of the same [k, 2N] matrix with fb and with -i fb. Real views
+    # keep every backward step a dense matmul or a view (complex tensors
+    # would send CPU matmuls down a slow per-matrix path).
+    a_pairs = torch.view_as_real(fa).reshape(rows, half, -1, 2 * n)
+    b_pairs = torch.view_as_real(torch.cat([fb, fb * -1j], dim=2)).reshape(rows, half, 2 * c, 2 * n)
+    spectrum = _ContiguousGrad.apply(a_pairs @ b_pairs.transpose(-1, -2))  # [H', W'', k, 2c]
+    return _lags(spectrum, displacement, size)
+
+
+def _lags(spectrum: Tensor, displacement: int, size: tuple) -> Tensor:
+    """Lags ``[-d, d]^2`` of the inverse real 2-D DFT of a half spectrum.
+
+    Only (2d+1)^2 of the (H+d)(W+d) lags are wanted, so the inverse is two
+    small dense matrix products (over the rows, then over the half columns)
+    rather than full inverse FFTs of k^2 planes followed by a selection,
+    whose backward zero-fills and transforms every plane again.
+
+    Args:
+        spectrum (Tensor): [H', W'', k, 2c] real and imaginary parts (the
+            last axis: c real parts, then c imaginary parts).
+        displacement (int): d. size (tuple): (H', W') of the transform.
+
+    Returns:
+        Tensor: [2d+1, 2d+1, k, c].
+    """
+    d = displacement
+    rows, cols = size
+    half, k, c = spectrum.shape[1], spectrum.shape[2], spectrum.shape[3] // 2
+    lags = torch.arange(-d, d + 1, device=spectrum.device, dtype=torch.float64)
+    # Rows: e^{+2 pi i r f / H'} for lag r and frequency f.
+    phase = 2 * torch.pi * lags[:, None] * torch.arange(rows, device=spectrum.device) / rows
+    both = torch.cat([phase.cos(), phase.sin()]).to(spectrum.dtype)  # [2(2d+1), H']
+    mixed = (both @ spectrum.reshape(rows, -1)).view(2, 2 * d + 1, half, k, 2 * c)
+    (cos_re, cos_im), (sin_re, sin_im) = (m.split(c, dim=-1) for m in mixed)
+    row_re = (cos_re - sin_im).reshape(2 * d + 1, half, k * c)
+    row_im = (cos_im + sin_re).reshape(2 * d + 1, half, k * c)
+    # Half columns of a real signal: the conjugate half counts twice, except
+    # frequency 0 and (for even W') the Nyquist frequency.
+    weight = torch.full((half, ), 2.0, dtype=torch.float64, device=spectrum.device)
+    weight[0] = 1
+    if cols % 2 == 0:
+        weight[-1] = 1
+    phase = 2 * torch.pi * lags[:, None] * torch.arange(half, device=spectrum.device) / cols
+    col_cos = (phase.cos() * weight / (rows * cols)).to(spectrum.dtype)
+    col_sin = (phase.sin() * weight / (rows * cols)).to(spectrum.dtype)
+    out = col_cos @ row_re - col_sin @ row_im  # [2d+1 row lags, 2d+1 column lags, k c]
+    return out.view(2 * d + 1, 2 * d + 1, k, c)
 
 
 def valid_pair_counts(mask: Tensor, mask_t: Tensor, displacement: int) -> Tensor:

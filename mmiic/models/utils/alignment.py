@@ -1,9 +1,9 @@
 """Bring the second view's dense output back into the first view's frame."""
 from typing import Optional, Tuple
 
-import torch
-import torch.nn.functional as F
 from torch import Tensor
+
+from mmiic.datasets.transforms.geometry import map_pixels, sample_affine
 
 
 def align_to_first_view(probs_t: Tensor,
@@ -35,29 +35,15 @@ def align_to_first_view(probs_t: Tensor,
     for name, m in (('mask_t', mask_t), ('mask', mask)):
         if m is not None and m.shape != (n, h, w):
             raise ValueError(f'{name} must be [N, H, W] = [{n}, {h}, {w}], got {tuple(m.shape)}')
-    device = probs_t.device
-    ys, xs = torch.meshgrid(torch.arange(h, device=device, dtype=torch.float64),
-                            torch.arange(w, device=device, dtype=torch.float64), indexing='ij')
-    coords = torch.stack([xs, ys, torch.ones_like(xs)], dim=-1).view(1, -1, 3)  # [1, HW, 3]
-    mapped = (coords @ affine.double().transpose(1, 2)).view(n, h, w, 3)
+    mapped = map_pixels(affine, h, w)  # [N, H, W, 2]
     x2, y2 = mapped[..., 0], mapped[..., 1]
     tol = 1e-4
     valid = (x2 >= -tol) & (x2 <= w - 1 + tol) & (y2 >= -tol) & (y2 <= h - 1 + tol)
-    # Flips and integer shifts land on pixel centres: gather those samples
-    # exactly; bilinear resampling for the rest.
-    xr, yr = x2.round(), y2.round()
-    on_grid = (((x2 - xr).abs() < tol) & ((y2 - yr).abs() < tol)).flatten(1).all(dim=1)
-    grid = torch.stack([2 * x2 / max(w - 1, 1) - 1, 2 * y2 / max(h - 1, 1) - 1], dim=-1)
-    aligned = F.grid_sample(probs_t, grid.to(probs_t.dtype), mode='bilinear',
-                            padding_mode='border', align_corners=True)
-    if on_grid.any():
-        idx = (yr.clamp(0, h - 1) * w + xr.clamp(0, w - 1)).long().flatten(1)  # [N, HW]
-        gathered = probs_t.flatten(2).gather(2, idx[:, None].expand(-1, probs_t.shape[1], -1))
-        aligned = torch.where(on_grid[:, None, None, None], gathered.view_as(probs_t), aligned)
+    # Flips and integer shifts land on pixel centres and are gathered exactly.
+    aligned = sample_affine(probs_t, affine, border='replicate')
     if mask_t is not None:
         # Full mass only if every pixel the bilinear sample reads is valid.
-        sampled = F.grid_sample(mask_t[:, None].float(), grid.float(), mode='bilinear',
-                                padding_mode='zeros', align_corners=True)[:, 0]
+        sampled = sample_affine(mask_t[:, None].float(), affine, border='constant')[:, 0]
         valid = valid & (sampled >= 1 - 1e-3)
     if mask is not None:
         valid = valid & mask.bool()

@@ -4,8 +4,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from mmengine.dataset import BaseDataset, ConcatDataset, RepeatDataset
+from mmengine.structures import BaseDataElement
+from torch.utils.data import ConcatDataset as TorchConcat
 from torch.utils.data import DataLoader
 
+from mmiic.datasets import ManyToOneEvalDataset
 from mmiic.engine.hooks import EpochSeedHook
 from mmiic.engine.hooks.epoch_seed_hook import SeededPipeline, sample_seed
 
@@ -61,19 +64,57 @@ def test_views_depend_on_epoch_and_sample_only(workers):
     assert _draws(fresh) == per_epoch[2]
 
 
-def test_main_process_streams_are_left_alone_and_parts_get_their_offsets():
-    dataset = ConcatDataset([_Dataset(2), _Dataset(3)])
+def test_main_process_streams_are_left_alone_and_parts_get_their_numbers():
+    # mmengine's ConcatDataset does not nest; torch's does.
+    dataset = TorchConcat([_Dataset(2), ConcatDataset([_Dataset(3), _Dataset(1)])])
     hook = EpochSeedHook(seed=1)
     hook.before_train(_runner(_loader(dataset), 0))
-    assert dataset.datasets[1].pipeline.offset == 2
+    leaves = [dataset.datasets[0], *dataset.datasets[1].datasets]
+    assert [d.pipeline.part for d in leaves] == [0, 1, 2]
     np.random.seed(0)
     expected = np.random.rand()
     np.random.seed(0)
-    values = [dataset[i]['view_seed'] for i in range(5)]
+    values = [dataset[i]['draw'] for i in range(6)]
     assert np.random.rand() == expected
-    assert len(set(values)) == 5 and values[3] == sample_seed(1, 0, 3, 0)
+    # (part, index within the part) of each sample.
+    keys = [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (2, 0)]
+    assert values == [float(np.random.RandomState(sample_seed(1, 0, i, 0, part)).rand())
+                      for part, i in keys]
+    assert len(set(values)) == 6
     hook.before_train(_runner(_loader(dataset), 0))  # idempotent
     assert not isinstance(dataset.datasets[0].pipeline.pipeline, SeededPipeline)
+
+
+class _EvalDataset(_Dataset):
+    """Labelled samples whose pipeline draws a view and packs a data sample."""
+
+    def __init__(self, n):
+        self.n = n
+        BaseDataset.__init__(self, pipeline=[_draw, _pack], serialize_data=False)
+
+
+def _pack(results):
+    return dict(draw=results['draw'], value=results['value'], data_samples=BaseDataElement())
+
+
+def test_test_split_views_do_not_depend_on_the_label_fraction():
+    """ManyToOneEvalDataset subsamples the fit split before the test split:
+    the test samples' evaluation views (and so the chosen sub-head) must not
+    move in a label-fraction sweep."""
+
+    def test_views(label_fraction):
+        dataset = ManyToOneEvalDataset(_EvalDataset(8), _EvalDataset(5), label_fraction)
+        loader = DataLoader(dataset, batch_size=4, collate_fn=list)
+        runner = SimpleNamespace(seed=7, val_loop=SimpleNamespace(dataloader=loader))
+        EpochSeedHook().before_val(runner)
+        items = [item for batch in loader for item in batch]
+        assert len(items) == dataset.num_fit + 5
+        return [(item['value'], item['draw']) for item in items[dataset.num_fit:]]
+
+    full = test_views(1.0)
+    assert [value for value, _ in full] == list(range(5))
+    assert test_views(0.5) == full
+    assert len({draw for _, draw in full}) == 5
 
 
 def test_repeated_samples_are_refused():

@@ -2,6 +2,7 @@ import os
 import os.path as osp
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import torch
 import torch.distributed as dist
@@ -10,9 +11,12 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.logging import MessageHub
 from mmengine.model import MMDistributedDataParallel
+from mmengine.optim import OptimWrapper
 from mmengine.registry import HOOKS
 from mmengine.runner import Runner
+from torch.utils.data import DataLoader
 
+from mmiic.datasets import HeadSubsetSampler
 from mmiic.engine.hooks import HeadAlternationHook
 from mmiic.models.classifiers import IICClassifier
 
@@ -150,3 +154,68 @@ def test_stl10_config_gives_each_head_its_own_samples(tmp_path):
     over = sorted(i for s in per_epoch[0] for i in s['idx'])
     assert over == list(range(20)) and len(per_epoch[0]) == 5
     assert runner.iter == runner.max_iters == 5 + 2 + 5  # progress and ETA count true epochs
+
+
+class _HeadData:
+    """10 samples; 0..3 train the main head, all train the overclustering head."""
+
+    def __len__(self):
+        return 10
+
+    def __getitem__(self, idx):
+        return idx
+
+    def head_indices(self, head):
+        return np.arange(4) if head == 'main' else np.arange(10)
+
+
+def _sampler_runner(loader, optim_wrapper=None, cfg=None, max_epochs=2):
+    loop = SimpleNamespace(max_epochs=max_epochs, _max_iters=len(loader) * max_epochs,
+                           max_iters=None)
+    return SimpleNamespace(model=IICClassifier(**MODEL), train_dataloader=loader, train_loop=loop,
+                           optim_wrapper=optim_wrapper or OptimWrapper(torch.optim.SGD(
+                               [torch.nn.Parameter(torch.zeros(1))], lr=0.1)),
+                           cfg=Config(cfg or {}), message_hub=MessageHub.get_instance('test_hah'))
+
+
+def _head_loader(**kwargs):
+    return DataLoader(_HeadData(), batch_size=2, sampler=HeadSubsetSampler(_HeadData(), seed=0),
+                      **kwargs)
+
+
+def test_per_head_epoch_lengths_reach_the_loop():
+    runner = _sampler_runner(_head_loader())
+    HeadAlternationHook(head_order=('main', 'overcluster')).before_train(runner)
+    assert runner.train_loop._max_iters == 2 + 5
+
+
+def test_first_epoch_counts_of_mmengine_are_refused_with_a_per_head_sampler():
+    """mmengine sized these from the first (main-head) epoch before the hook
+    could correct max_iters: they would silently misbehave."""
+    hook = HeadAlternationHook()
+    params = [torch.nn.Parameter(torch.zeros(1))]
+    accumulating = OptimWrapper(torch.optim.SGD(params, lr=0.1), accumulative_counts=2)
+    with pytest.raises(ValueError, match='accumulative_counts=2'):
+        hook.before_train(_sampler_runner(_head_loader(), optim_wrapper=accumulating))
+    converted = dict(param_scheduler=[dict(type='LinearLR', by_epoch=True, begin=0, end=2,
+                                           convert_to_iter_based=True)])
+    with pytest.raises(ValueError, match='LinearLR has convert_to_iter_based=True'):
+        hook.before_train(_sampler_runner(_head_loader(), cfg=converted))
+    per_optimizer = dict(param_scheduler=dict(
+        backbone=[dict(type='CosineAnnealingLR', convert_to_iter_based=True)]))
+    with pytest.raises(ValueError, match='CosineAnnealingLR'):
+        hook.before_train(_sampler_runner(_head_loader(), cfg=per_optimizer))
+    # Epoch-based steps are fine, and so is anything when the epochs are equally long.
+    epochwise = dict(param_scheduler=dict(type='LinearLR', by_epoch=True, begin=0, end=2))
+    hook.before_train(_sampler_runner(_head_loader(), cfg=epochwise))
+    one_head = _sampler_runner(_head_loader(), optim_wrapper=accumulating, cfg=converted)
+    HeadAlternationHook(head_order=('main', )).before_train(one_head)
+    assert one_head.train_loop._max_iters == 2 * 2
+
+
+def test_custom_batch_sampler_without_batch_size_is_refused():
+    from torch.utils.data import BatchSampler
+    sampler = HeadSubsetSampler(_HeadData(), seed=0)
+    loader = DataLoader(_HeadData(), batch_sampler=BatchSampler(sampler, 2, drop_last=False))
+    with pytest.raises(ValueError, match='train_dataloader.batch_size'):
+        HeadAlternationHook().before_train(_sampler_runner(loader))

@@ -1,0 +1,93 @@
+"""Load and shrink an image in one step, decoding JPEGs at reduced size."""
+import io
+from typing import Optional
+
+import cv2
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmengine.fileio import get
+from PIL import Image
+
+from mmiic.registry import TRANSFORMS
+
+# cv2 flags that decode a JPEG directly at 1/2, 1/4 or 1/8 of its size (the
+# DCT is cut short, so most of the decoding work is skipped).
+REDUCED_FLAGS = {
+    (2, False): cv2.IMREAD_REDUCED_COLOR_2, (4, False): cv2.IMREAD_REDUCED_COLOR_4,
+    (8, False): cv2.IMREAD_REDUCED_COLOR_8, (2, True): cv2.IMREAD_REDUCED_GRAYSCALE_2,
+    (4, True): cv2.IMREAD_REDUCED_GRAYSCALE_4, (8, True): cv2.IMREAD_REDUCED_GRAYSCALE_8
+}
+
+
+def reduction_for(scale_factor: float) -> int:
+    """The largest decoder reduction (1, 2, 4 or 8) not below the target scale."""
+    for factor in (8, 4, 2):
+        if scale_factor <= 1 / factor:
+            return factor
+    return 1
+
+
+@TRANSFORMS.register_module()
+class LoadResizedImage(BaseTransform):
+    """``LoadImageFromFile`` + ``Resize(scale_factor, keep_ratio=True)`` in one.
+
+    The output size is what mmcv's ``Resize`` gives (``int(side * s + 0.5)``);
+    JPEGs are decoded at 1/2, 1/4 or 1/8 of their size when the target is at
+    most that (COCO-Stuff's 1/3 decodes at 1/2, about 3x less decoding work),
+    then resized bilinearly to the target. A ``gt_seg_map`` loaded before
+    this step (full size) is resized to match, nearest-neighbour.
+
+    Args:
+        scale_factor (float): target size / original size, in (0, 1].
+        color_type (str): 'color' (BGR -> RGB as ``to_rgb``) or 'grayscale'.
+        to_rgb (bool): convert colour images to RGB. Defaults to False, as
+            mmcv's ``LoadImageFromFile`` with the cv2 backend (BGR).
+
+    Writes ``img``, ``img_shape``, ``ori_shape`` (of the file), ``scale_factor``
+    ((w, h) ratios) and ``keep_ratio``.
+    """
+
+    def __init__(self, scale_factor: float, color_type: str = 'color',
+                 to_rgb: bool = False) -> None:
+        if not 0 < scale_factor <= 1:
+            raise ValueError(f'scale_factor must lie in (0, 1], got {scale_factor}')
+        if color_type not in ('color', 'grayscale'):
+            raise ValueError(f"color_type must be 'color' or 'grayscale', got {color_type!r}")
+        self.scale_factor = scale_factor
+        self.grey = color_type == 'grayscale'
+        self.to_rgb = to_rgb
+
+    def _decode(self, data: bytes, path: str, reduction: int) -> np.ndarray:
+        buffer = np.frombuffer(data, np.uint8)
+        flag = REDUCED_FLAGS.get((reduction, self.grey),
+                                 cv2.IMREAD_GRAYSCALE if self.grey else cv2.IMREAD_COLOR)
+        img = cv2.imdecode(buffer, flag)
+        if img is None:
+            raise ValueError(f'{path}: cannot decode image')
+        if self.to_rgb and img.ndim == 3:
+            img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        return img
+
+    def transform(self, results: dict) -> Optional[dict]:
+        path = results['img_path']
+        try:
+            data = get(path)
+        except FileNotFoundError:
+            raise FileNotFoundError(f'image {path} not found')
+        width, height = Image.open(io.BytesIO(data)).size  # header only, no decoding
+        new_w, new_h = int(width * self.scale_factor + 0.5), int(height * self.scale_factor + 0.5)
+        img = self._decode(data, path, reduction_for(self.scale_factor))
+        img = mmcv.imresize(img, (new_w, new_h), interpolation='bilinear')
+        seg = results.get('gt_seg_map')
+        if seg is not None:
+            if seg.shape[:2] != (height, width):
+                raise ValueError(f'image {path} ({height}, {width}) and label '
+                                 f'{results.get("seg_map_path")} {seg.shape[:2]} differ in size')
+            results['gt_seg_map'] = mmcv.imresize(seg, (new_w, new_h), interpolation='nearest')
+        results.update(img=img, img_shape=img.shape[:2], ori_shape=(height, width),
+                       scale_factor=(new_w / width, new_h / height), keep_ratio=True)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(scale_factor={self.scale_factor}, grey={self.grey})'
