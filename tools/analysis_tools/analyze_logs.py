@@ -20,12 +20,16 @@ import numpy as np
 
 
 def load_json_log(path: str) -> Dict[str, List[dict]]:
-    """Split a json scalar log into ``train`` and ``val`` records.
+    """Split a json scalar log into ``train``, ``val`` and ``hooks`` records.
+
+    mmengine's LoggerHook writes training records with ``lr`` and validation
+    records with ``time``; records with neither come from hooks that log
+    through the visualizer (e.g. ``cluster_mass/<i>`` of ClusterMassHook).
 
     Raises:
         ValueError: a line is not json (names the file and line).
     """
-    logs: Dict[str, List[dict]] = dict(train=[], val=[])
+    logs: Dict[str, List[dict]] = dict(train=[], val=[], hooks=[])
     with open(path, encoding='utf-8') as f:
         for number, line in enumerate(f, 1):
             line = line.strip()
@@ -35,7 +39,8 @@ def load_json_log(path: str) -> Dict[str, List[dict]]:
                 record = json.loads(line)
             except json.JSONDecodeError as err:
                 raise ValueError(f'{path}:{number} is not a json scalar log line: {err}') from None
-            logs['train' if 'lr' in record else 'val'].append(record)
+            phase = 'train' if 'lr' in record else 'val' if 'time' in record else 'hooks'
+            logs[phase].append(record)
     return logs
 
 
@@ -62,10 +67,10 @@ def plot_curve(logs: List[Dict[str, List[dict]]], args: argparse.Namespace) -> N
     for i, (path, log) in enumerate(zip(args.json_logs, logs)):
         keys = available_keys(log)
         for j, key in enumerate(args.keys):
-            phase = 'val' if key in keys['val'] else 'train' if key in keys['train'] else None
+            phase = next((p for p in ('val', 'train', 'hooks') if key in keys[p]), None)
             if phase is None:
                 raise ValueError(f'{path} has no key {key!r}; it has '
-                                 f'{sorted(keys["train"] | keys["val"])}')
+                                 f'{sorted(set().union(*keys.values()))}')
             records = [r for r in log[phase] if key in r]
             xs = np.array([r['step'] for r in records])
             ys = np.array([r[key] for r in records])
