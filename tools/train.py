@@ -67,3 +67,8 @@ def main() -> None:
 
 if __name__ == '__main__':
     main()
+    # Tear the process group down before the interpreter exits: left to exit, gloo's
+    # threads sometimes abort a rank ("terminate called without an active exception").
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
