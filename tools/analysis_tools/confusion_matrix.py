@@ -28,8 +28,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
-from mmiic.evaluation.functional import confusion_matrix, hungarian_mapping, mapped_accuracy
-from mmiic.evaluation.metrics.cluster_metric import subhead_losses
+from mmiic.evaluation.functional import (confusion_matrix, hungarian_mapping, mapped_accuracy,
+                                         subhead_losses)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

@@ -1,7 +1,13 @@
-from .cluster_metrics import (cluster_metrics, confusion_matrix, hungarian_mapping,
-                              majority_mapping, mapped_accuracy, metrics_from_confusion)
+from .cluster_metrics import (ari_from_confusion, cluster_metrics, confusion_matrix,
+                              entropy_of_counts, hungarian_mapping, majority_mapping,
+                              mapped_accuracy, metrics_from_confusion, nmi_from_confusion)
+from .selection_signals import (cluster_mass_balance, mean_pairwise_nmi, rank_settings,
+                                run_signals, seed_stability, setting_signals, subhead_agreement,
+                                subhead_losses)
 
 __all__ = [
-    'cluster_metrics', 'confusion_matrix', 'hungarian_mapping', 'majority_mapping',
-    'mapped_accuracy', 'metrics_from_confusion'
+    'ari_from_confusion', 'cluster_metrics', 'confusion_matrix', 'entropy_of_counts',
+    'hungarian_mapping', 'majority_mapping', 'mapped_accuracy', 'metrics_from_confusion',
+    'nmi_from_confusion', 'cluster_mass_balance', 'mean_pairwise_nmi', 'rank_settings',
+    'run_signals', 'seed_stability', 'setting_signals', 'subhead_agreement', 'subhead_losses'
 ]

@@ -113,16 +113,29 @@ def mapped_accuracy(confusion: np.ndarray, mapping: np.ndarray) -> float:
     return float(correct / total) if total else 0.0
 
 
-def _entropy(counts: np.ndarray) -> float:
+def entropy_of_counts(counts: np.ndarray) -> float:
+    """Shannon entropy (nats) of the distribution proportional to ``counts``.
+
+    Args:
+        counts (np.ndarray): [m] non-negative counts or masses, not all 0.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
     p = counts[counts > 0] / counts.sum()
     return float(-(p * np.log(p)).sum())
 
 
-def _nmi(confusion: np.ndarray) -> float:
-    """Normalised mutual information, arithmetic mean normalisation."""
+def nmi_from_confusion(confusion: np.ndarray) -> float:
+    """Normalised mutual information, arithmetic mean normalisation.
+
+    Args:
+        confusion (np.ndarray): [m, n] contingency counts of two partitions.
+
+    Returns:
+        float: in [0, 1]; 1 when both partitions are constant.
+    """
     total = confusion.sum()
     rows, cols = confusion.sum(axis=1), confusion.sum(axis=0)
-    h_rows, h_cols = _entropy(rows), _entropy(cols)
+    h_rows, h_cols = entropy_of_counts(rows), entropy_of_counts(cols)
     if h_rows == 0 and h_cols == 0:
         return 1.0
     nz = np.nonzero(confusion)
@@ -131,8 +144,12 @@ def _nmi(confusion: np.ndarray) -> float:
     return float(np.clip(mi / ((h_rows + h_cols) / 2), 0.0, 1.0))
 
 
-def _ari(confusion: np.ndarray) -> float:
-    """Adjusted Rand index (Hubert & Arabie) from the contingency table."""
+def ari_from_confusion(confusion: np.ndarray) -> float:
+    """Adjusted Rand index (Hubert & Arabie) from the contingency table.
+
+    Args:
+        confusion (np.ndarray): [m, n] contingency counts of two partitions.
+    """
     c = confusion.astype(np.float64)
     n = c.sum()
 
@@ -173,8 +190,8 @@ def metrics_from_confusion(confusion: np.ndarray) -> Dict[str, Union[float, np.n
     mapping = hungarian_mapping(confusion)
     return dict(
         acc=mapped_accuracy(confusion, mapping),
-        nmi=_nmi(confusion),
-        ari=_ari(confusion),
+        nmi=nmi_from_confusion(confusion),
+        ari=ari_from_confusion(confusion),
         mapping=mapping)
 
 

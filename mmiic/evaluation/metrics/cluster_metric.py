@@ -7,24 +7,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from mmiic.evaluation.functional import (confusion_matrix, majority_mapping, mapped_accuracy,
-                                         metrics_from_confusion)
-from mmiic.models.losses import mutual_information_loss
+                                         metrics_from_confusion, subhead_losses)
 from mmiic.registry import METRICS
-
-
-def subhead_losses(view_probs: np.ndarray) -> np.ndarray:
-    """IIC loss of each sub-head from the evaluation views of a whole set.
-
-    Args:
-        view_probs (np.ndarray): [n, h, 1 + r, k] probabilities of each
-            sample's first view and its r paired views.
-
-    Returns:
-        np.ndarray: [h] ``-I`` of the joint summed over the n samples.
-    """
-    probs = torch.from_numpy(view_probs).double()
-    joint = torch.einsum('nhk,nhrc->hkc', probs[:, :, 0], probs[:, :, 1:])
-    return mutual_information_loss(joint).numpy()
 
 
 def many_to_one_accuracy(fit: np.ndarray, scored: np.ndarray) -> float:
