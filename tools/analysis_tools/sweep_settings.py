@@ -1,0 +1,500 @@
+"""Choose the settings of an IIC clustering config without labels.
+
+Trains every point of a grid of settings once per seed for a short schedule,
+on all images but a deterministic held-out subset, predicts the held-out
+images with the main head and ranks the settings by label-free signals (see
+:mod:`mmiic.evaluation.functional.selection_signals`):
+
+1. lowest mean held-out IIC loss (``-I(z; z')`` with lamb = 1 of the chosen
+   sub-head on the held-out images and their paired views), compared to
+   ``--loss-resolution`` nats;
+2. then the higher seed stability (NMI between the seeds' assignments);
+3. then the higher cluster mass balance.
+
+Every setting is scored on the same held-out images with the same paired
+views: those of the *base* config's val (or test) pipeline, whatever the grid
+changes in the training views, so that a setting with weaker training views
+cannot score itself on easier pairs. Where the data set has labels, Hungarian
+ACC / NMI / ARI of the held-out images are reported beside, in columns marked
+as not used: they are read only after the ranking is fixed.
+
+Grid syntax (one ``--grid`` argument per axis; the settings are all
+combinations):
+
+- ``KEY=V1,V2``: a dotted config key as in ``--cfg-options`` (list items by
+  index, e.g. ``train_dataloader.dataset.pipeline.0.num_repeats=2,4``);
+  values are parsed like ``--cfg-options`` values, tuples in parentheses
+  (``scale_range=(0.9,1.1),(0.7,1.3)``);
+- ``KEY1+KEY2=V1,V2``: several keys that take the same value together (e.g.
+  both sides' view pipelines);
+- ``GROUP=NAME1,NAME2``: named presets, each a dict of dotted keys to values,
+  from ``sweep_presets = dict(GROUP=dict(NAME1={...}, ...))`` in ``--presets
+  FILE`` or in the config itself.
+
+Every key must already exist in the config (set a base value with
+``--cfg-options`` first), and every setting's model and training pipeline are
+built before any training starts, so a typo fails at once.
+
+Writes to ``--work-dir``: ``runs/<setting>_seed<s>/`` (each run's logs and
+``heldout_predictions.npz``; a rerun with the same arguments reuses the
+predictions of finished runs), ``sweep_results.md``, ``sweep_results.json``
+and ``sweep_signals.png``. Usage::
+
+    python tools/analysis_tools/sweep_settings.py configs/iic/iic_minivgg_mnist_demo.py \\
+        --grid model.head.loss.lamb=1.0,2.0 --seeds 0 1 --iters 300 \\
+        --work-dir work_dirs/sweep_mnist
+"""
+import argparse
+import copy
+import hashlib
+import itertools
+import json
+import os
+import os.path as osp
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.model import is_model_wrapper
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+import mmiic  # noqa: F401  registers modules
+from mmiic.evaluation.functional import (cluster_metrics, rank_settings, run_signals,
+                                         setting_signals)
+from mmiic.registry import DATASETS, MODELS
+
+RANK_RULE = ('lowest mean held-out IIC loss (lamb = 1, chosen sub-head) in bins of '
+             '{res} nats, then highest seed stability, then highest hard mass balance; '
+             'labels are never read for the ranking')
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Rank settings of an IIC config without labels')
+    parser.add_argument('config', help='clustering config (mmiic.IICClassifier)')
+    parser.add_argument('--grid', nargs='+', required=True, metavar='KEY=V1,V2',
+                        help='one axis per item: KEY=V1,V2, KEY1+KEY2=V1,V2 or GROUP=PRESET1,...')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1],
+                        help='seeds of each setting (default: 0 1)')
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument('--iters', type=int, help='training iterations (iteration-based configs)')
+    length.add_argument('--epochs', type=int, help='training epochs (epoch-based configs)')
+    parser.add_argument('--work-dir', required=True, help='folder of the runs and the report')
+    parser.add_argument('--held-out', default='0.1',
+                        help='images held out of training: a count (e.g. 2000) or a fraction '
+                        'in (0, 1) (default 0.1)')
+    parser.add_argument('--held-out-seed', type=int, default=0,
+                        help='seed of the held-out subset (default 0)')
+    parser.add_argument('--presets', help='file with sweep_presets = dict(GROUP=dict(NAME={...}))')
+    parser.add_argument('--loss-resolution', type=float, default=0.01,
+                        help='held-out losses closer than this (nats, in one bin) tie (default 0.01)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='overrides applied to every setting, as in tools/train.py')
+    args = parser.parse_args(argv)
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error(f'--seeds must differ, got {args.seeds}')
+    for name in ('iters', 'epochs'):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            parser.error(f'--{name} must be >= 1, got {getattr(args, name)}')
+    return args
+
+
+# ---------------------------------------------------------------- the grid
+def split_values(text: str) -> List[str]:
+    """Split at the commas outside brackets and quotes: '(1,2),3' -> ['(1,2)', '3']."""
+    parts, depth, quote, start = [], 0, None, 0
+    for i, char in enumerate(text):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in '\'"':
+            quote = char
+        elif char in '([{':
+            depth += 1
+        elif char in ')]}':
+            depth -= 1
+        elif char == ',' and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+def _lookup(cfg: Any, key: str) -> Any:
+    """The value at a dotted key (list items by index); KeyError naming the missing part."""
+    node = cfg.to_dict() if isinstance(cfg, Config) else cfg
+    for depth, part in enumerate(key.split('.')):
+        where = '.'.join(key.split('.')[:depth]) or 'the config'
+        if isinstance(node, (list, tuple)):
+            if not part.isdigit() or int(part) >= len(node):
+                raise KeyError(f'--grid key {key!r}: {where} is a list of {len(node)} items, '
+                               f'{part!r} is not an index of it')
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            if part not in node:
+                raise KeyError(f'--grid key {key!r}: {where} has no {part!r} (it has '
+                               f'{sorted(map(str, node.keys()))}); grid keys must exist in the '
+                               'config: set a base value with --cfg-options first')
+            node = node[part]
+        else:
+            raise KeyError(f'--grid key {key!r}: {where} is a {type(node).__name__}, not a dict '
+                           'or list')
+    return node
+
+
+def parse_grid(items: Sequence[str], cfg: Config, presets: Dict[str, dict]) -> List[List[dict]]:
+    """``--grid`` items -> per axis, the list of its values as {dotted key: value}.
+
+    Raises:
+        ValueError / KeyError: naming the bad item, key or value.
+    """
+    axes, seen = [], set()
+    for item in items:
+        if '=' not in item:
+            raise ValueError(f'--grid item {item!r} must be KEY=V1,V2,...')
+        name, text = item.split('=', 1)
+        name = name.strip()
+        values = split_values(text)
+        if not text.strip() or any(v == '' for v in values):
+            raise ValueError(f'--grid item {item!r}: empty value in {text!r}')
+        if len(set(values)) != len(values):
+            raise ValueError(f'--grid item {item!r}: repeated value in {values}')
+        if name in presets:
+            unknown = [v for v in values if v not in presets[name]]
+            if unknown:
+                raise ValueError(f'--grid item {item!r}: preset group {name!r} has no '
+                                 f'{unknown}; it has {sorted(presets[name])}')
+            axis = [dict(presets[name][v]) for v in values]
+            keys = sorted({k for point in axis for k in point})
+        else:
+            keys = name.split('+')
+            axis = [{k: DictAction._parse_iterable(v) for k in keys} for v in values]
+        for key in keys:
+            if key in seen:
+                raise ValueError(f'--grid key {key!r} appears in more than one axis')
+            seen.add(key)
+            _lookup(cfg, key)
+        axes.append([dict(_label={name: v}, **point) for v, point in zip(values, axis)])
+    return axes
+
+
+def grid_settings(axes: List[List[dict]]) -> List[Tuple[Dict[str, str], Dict[str, Any]]]:
+    """All combinations: (label {axis name: value text}, overrides {key: value})."""
+    settings = []
+    for combo in itertools.product(*axes):
+        label, overrides = {}, {}
+        for point in combo:
+            label.update(point['_label'])
+            overrides.update({k: v for k, v in point.items() if k != '_label'})
+        settings.append((label, overrides))
+    return settings
+
+
+def load_presets(cfg: Config, path: Optional[str]) -> Dict[str, dict]:
+    presets = dict(cfg.get('sweep_presets', {}) or {})
+    if path:
+        presets.update(Config.fromfile(path).get('sweep_presets', {}) or {})
+    for group, named in presets.items():
+        if not isinstance(named, dict) or not all(isinstance(v, dict) for v in named.values()):
+            raise ValueError(f'sweep_presets[{group!r}] must map preset names to dicts of dotted '
+                             'config keys')
+    return presets
+
+
+# --------------------------------------------------------- configs and data
+def _train_dataset_cfg(cfg: Config) -> ConfigDict:
+    dataset = cfg.train_dataloader.dataset
+    if 'datasets' in dataset or 'dataset' in dataset:
+        raise ValueError(f'train_dataloader.dataset is a wrapper ({dataset.get("type")}); '
+                         'sweep_settings holds images out of one plain data set')
+    return dataset
+
+
+def _eval_pipeline(cfg: Config) -> list:
+    """The base config's val (else test) pipeline; it must give paired views."""
+    for name in ('val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        if loader and loader.get('dataset', {}).get('pipeline'):
+            pipeline = loader.dataset.pipeline
+            if not any('IICPairedViews' in str(t.get('type', '')) for t in pipeline):
+                raise ValueError(f'{name}.dataset.pipeline has no mmiic.IICPairedViews: the '
+                                 'held-out IIC loss needs paired views of the held-out images')
+            return copy.deepcopy(pipeline)
+    raise ValueError('the config has no val_dataloader or test_dataloader pipeline to view the '
+                     'held-out images with')
+
+
+def held_out_split(num_images: int, held_out: str, seed: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Deterministic (train, held-out) index arrays, both sorted."""
+    try:
+        value = float(held_out)
+    except ValueError:
+        raise ValueError(f'--held-out must be a count or a fraction, got {held_out!r}')
+    count = int(round(value * num_images)) if 0 < value < 1 else int(value)
+    if value != count and not 0 < value < 1:
+        raise ValueError(f'--held-out must be a whole count or a fraction in (0, 1), got {held_out}')
+    if not 2 <= count < num_images:
+        raise ValueError(f'--held-out {held_out} gives {count} of {num_images} images: keep at '
+                         'least 2 held out and at least 1 to train on')
+    order = np.random.default_rng(seed).permutation(num_images)
+    return np.sort(order[count:]), np.sort(order[:count])
+
+
+def run_config(base: Config, overrides: Dict[str, Any], seed: int, args: argparse.Namespace,
+               train_idx: np.ndarray, eval_loader: dict, work_dir: str, name: str) -> Config:
+    """The config of one run: the setting, the seed, the length, the training subset.
+
+    The test loader becomes the held-out loader: hooks that draw fixed images
+    (cluster grids, masses) take them from it, so they show images the run
+    does not train on, and the base config's test set is never loaded.
+    """
+    cfg = copy.deepcopy(base)
+    cfg.merge_from_dict(overrides)
+    cfg.work_dir = work_dir
+    cfg.experiment_name = name
+    cfg.randomness = dict(cfg.get('randomness') or {}, seed=seed)
+    cfg.resume, cfg.load_from = False, None
+    loop = cfg.train_cfg
+    by_iter = loop.get('type') == 'IterBasedTrainLoop' or 'max_iters' in loop
+    if args.iters is not None:
+        if not by_iter:
+            raise ValueError(f'--iters needs an iteration-based train_cfg; {args.config} trains '
+                             'by epoch: use --epochs')
+        loop.max_iters = args.iters
+    if args.epochs is not None:
+        if by_iter:
+            raise ValueError(f'--epochs needs an epoch-based train_cfg; {args.config} trains by '
+                             'iteration: use --iters')
+        loop.max_epochs = args.epochs
+    # No validation during the sweep (it would read labels) and no checkpoints: the
+    # held-out predictions are the result.
+    cfg.train_cfg.pop('val_interval', None)
+    cfg.train_cfg.pop('val_begin', None)
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
+    cfg.test_dataloader = copy.deepcopy(eval_loader)
+    cfg.setdefault('default_hooks', ConfigDict())['checkpoint'] = None
+    _train_dataset_cfg(cfg).indices = train_idx.tolist()
+    return cfg
+
+
+def validate_settings(base: Config, settings: list) -> int:
+    """Build every setting's model and training pipeline; return the main head's k."""
+    ks = {}
+    for label, overrides in settings:
+        cfg = copy.deepcopy(base)
+        cfg.merge_from_dict(overrides)
+        what = ' '.join(f'{k}={v}' for k, v in label.items())
+        try:
+            model = MODELS.build(cfg.model)
+            DATASETS.build(dict(_train_dataset_cfg(cfg), lazy_init=True))
+        except Exception as error:
+            raise ValueError(f'--grid setting {what}: the config does not build: '
+                             f'{type(error).__name__}: {error}') from error
+        if type(model).__name__ != 'IICClassifier':
+            raise ValueError(f'sweep_settings supports image clustering (mmiic.IICClassifier) '
+                             f'configs; {type(model).__name__} is not supported')
+        ks[what] = model.cluster_heads.num_clusters['main']
+    if len(set(ks.values())) > 1:
+        raise ValueError(f'the settings differ in the main head\'s number of clusters ({ks}): '
+                         'held-out losses (at most ln k) are not comparable across k')
+    return next(iter(ks.values()))
+
+
+# ------------------------------------------------------------ one run
+@torch.no_grad()
+def predict_view_probs(model: torch.nn.Module, loader) -> np.ndarray:
+    """[n, h, 1 + r, k] main-head probabilities of the held-out views, in dataset order."""
+    model = model.module if is_model_wrapper(model) else model
+    model.eval()
+    probs = []
+    for batch in loader:
+        for sample in model.test_step(batch):
+            probs.append(torch.as_tensor(sample.get('main_view_probs')).float().numpy())
+    return np.stack(probs)
+
+
+def run_meta(label: dict, overrides: dict, seed: int, args: argparse.Namespace,
+             held_idx: np.ndarray) -> dict:
+    return dict(config=osp.abspath(args.config), setting=label, overrides=repr(overrides),
+                seed=seed, iters=args.iters, epochs=args.epochs,
+                cfg_options=repr(args.cfg_options),
+                held_out_sha1=hashlib.sha1(held_idx.astype(np.int64).tobytes()).hexdigest())
+
+
+def train_and_predict(cfg: Config, heldout_loader: dict) -> np.ndarray:
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    loader = Runner.build_dataloader(heldout_loader, seed=0)
+    return predict_view_probs(runner.model, loader)
+
+
+# ------------------------------------------------------------ the report
+def held_out_labels(dataset) -> Optional[np.ndarray]:
+    """[n] labels of the held-out images (-1 where none), or None without any.
+
+    Called only after the ranking is fixed, for the report's label columns.
+    """
+    labels = np.array([dataset.get_data_info(i).get('gt_label', -1) for i in range(len(dataset))],
+                      dtype=np.int64).reshape(-1)
+    return labels if (labels >= 0).any() else None
+
+
+def label_columns(clusters: List[np.ndarray], labels: np.ndarray, k: int) -> Dict[str, float]:
+    """Hungarian ACC / NMI / ARI (%, mean over seeds) on the labelled held-out images."""
+    keep = labels >= 0
+    per_run = [cluster_metrics(c[keep], labels[keep], num_clusters=k) for c in clusters]
+    out = {m: float(np.mean([r[m] for r in per_run])) * 100 for m in ('acc', 'nmi', 'ari')}
+    out['acc_std'] = float(np.std([r['acc'] for r in per_run])) * 100
+    out['num_labelled'] = int(keep.sum())
+    return out
+
+
+def _fmt(value: Optional[float], digits: int = 3) -> str:
+    return '-' if value is None or (isinstance(value, float) and np.isnan(value)) else \
+        f'{value:.{digits}f}'
+
+
+def write_markdown(path: str, rows: List[dict], rule: str, num_held_out: int) -> None:
+    head = ('| rank | setting | held-out loss (mean ± std over seeds) | mean over sub-heads | '
+            'mass balance (hard / soft) | empty clusters | sub-head agreement | seed stability '
+            '| ACC % * | NMI % * | ARI % * |')
+    lines = [
+        '# Settings ranked without labels', '',
+        f'Ranking rule: {rule}. Signals on {num_held_out} held-out images; lower loss is better '
+        '(-ln k is perfect), the other signals are better near 1.', '', head,
+        '|' + '---|' * (head.count('|') - 1)
+    ]
+    for row in rows:
+        s, lab = row['signals'], row['labels_not_used_for_ranking'] or {}
+        lines.append(
+            f"| {row['rank']} | {row['setting_id']}: {row['setting_text']} | "
+            f"{_fmt(s['heldout_loss'], 4)} ± {_fmt(s['heldout_loss_std'], 4)} | "
+            f"{_fmt(s['heldout_loss_subhead_mean'], 4)} | {_fmt(s['balance_hard'])} / "
+            f"{_fmt(s['balance_soft'])} | {s['empty_clusters']} | {_fmt(s['subhead_agreement'])} "
+            f"| {_fmt(s['seed_stability'])} | {_fmt(lab.get('acc'), 1)} | {_fmt(lab.get('nmi'), 1)} "
+            f"| {_fmt(lab.get('ari'), 1)} |")
+    lines += ['', '\\* Labels: reported beside the ranking, **not used for it** (read only after '
+              'the ranking is fixed); Hungarian matching of the chosen sub-head on the held-out '
+              'images, mean over seeds.', '']
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines))
+
+
+def plot_signals(path: str, rows: List[dict]) -> None:
+    """One bar chart per signal, settings in rank order."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    names = [f"#{r['rank']} {r['setting_id']}" for r in rows]
+    panels = [('held-out IIC loss (lower is better)', 'heldout_loss', 'heldout_loss_std'),
+              ('mass balance (hard)', 'balance_hard', None),
+              ('sub-head agreement (NMI)', 'subhead_agreement', None),
+              ('seed stability (NMI)', 'seed_stability', None)]
+    fig = Figure(figsize=(3.2 * len(panels), 3.2), dpi=100)
+    FigureCanvasAgg(fig)
+    x = np.arange(len(rows))
+    for i, (title, key, err) in enumerate(panels):
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        values = [np.nan_to_num(r['signals'][key], nan=0.0) for r in rows]
+        errors = [r['signals'][err] for r in rows] if err else None
+        ax.bar(x, values, yerr=errors, color='tab:blue' if i == 0 else 'tab:grey', capsize=3)
+        ax.set_xticks(x, names, rotation=45, ha='right', fontsize=7)
+        ax.set_title(title, fontsize=9)
+        if key != 'heldout_loss':
+            ax.set_ylim(0, 1.05)
+    fig.suptitle('settings in rank order (ids as in sweep_results.md); labels not used',
+                 fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def _setting_text(label: dict) -> str:
+    return ' '.join(f'{k}={v}' for k, v in label.items())
+
+
+def main(argv: Optional[List[str]] = None) -> List[str]:
+    """Run the sweep; return the setting ids best first."""
+    args = parse_args(argv)
+    base = Config.fromfile(args.config)
+    if args.cfg_options:
+        base.merge_from_dict(args.cfg_options)
+    init_default_scope(base.get('default_scope', 'mmpretrain'))
+    settings = grid_settings(parse_grid(args.grid, base, load_presets(base, args.presets)))
+    k = validate_settings(base, settings)
+
+    all_images = DATASETS.build(dict(_train_dataset_cfg(base), pipeline=[]))
+    train_idx, held_idx = held_out_split(len(all_images), args.held_out, args.held_out_seed)
+    del all_images
+    eval_loader = copy.deepcopy(base.get('val_dataloader') or base.test_dataloader)
+    eval_loader.dataset = dict(_train_dataset_cfg(base), pipeline=_eval_pipeline(base),
+                               test_mode=True, indices=held_idx.tolist())
+    eval_loader.sampler = dict(type='DefaultSampler', shuffle=False)
+    eval_loader.pop('persistent_workers', None)
+    os.makedirs(args.work_dir, exist_ok=True)
+    print(f'[sweep] {len(settings)} settings x {len(args.seeds)} seeds; {len(train_idx)} images '
+          f'train, {len(held_idx)} held out (labels not read)', flush=True)
+
+    summaries, run_records, clusters_per_setting = [], [], []
+    total = len(settings) * len(args.seeds)
+    for i, (label, overrides) in enumerate(settings):
+        runs, clusters = [], []
+        for j, seed in enumerate(args.seeds):
+            name = f's{i}_seed{seed}'
+            run_dir = osp.join(args.work_dir, 'runs', name)
+            meta = run_meta(label, overrides, seed, args, held_idx)
+            saved = osp.join(run_dir, 'heldout_predictions.npz')
+            count = i * len(args.seeds) + j + 1
+            if osp.exists(saved) and json.loads(str(np.load(saved)['meta'])) == meta:
+                print(f'[sweep] run {count}/{total}: s{i} ({_setting_text(label)}) seed {seed}: '
+                      f'reusing {saved}', flush=True)
+                view_probs = np.load(saved)['view_probs']
+            else:
+                print(f'[sweep] run {count}/{total}: s{i} ({_setting_text(label)}) seed {seed}: '
+                      'training', flush=True)
+                cfg = run_config(base, overrides, seed, args, train_idx, eval_loader, run_dir, name)
+                view_probs = train_and_predict(cfg, eval_loader)
+                np.savez_compressed(saved, view_probs=view_probs, meta=json.dumps(meta))
+            signals, ids = run_signals(view_probs)
+            print(f'[sweep]   held-out loss {signals["heldout_loss"]:.4f} (sub-head '
+                  f'{signals["chosen_subhead"]}), mass balance {signals["balance_hard"]:.3f}, '
+                  f'{signals["empty_clusters"]} empty, sub-head agreement '
+                  f'{_fmt(signals["subhead_agreement"])}', flush=True)
+            runs.append(dict(seed=seed, work_dir=run_dir, **signals))
+            clusters.append(ids)
+        summaries.append(setting_signals(runs, clusters))
+        run_records.append(runs)
+        clusters_per_setting.append(clusters)
+
+    # The ranking is fixed here, from the label-free summaries alone.
+    order = rank_settings(summaries, args.loss_resolution)
+
+    heldout = DATASETS.build(dict(eval_loader.dataset, pipeline=[]))
+    labels = held_out_labels(heldout)
+    rows = []
+    for rank, i in enumerate(order, 1):
+        label = settings[i][0]
+        rows.append(dict(
+            rank=rank, setting_id=f's{i}', setting=label, setting_text=_setting_text(label),
+            overrides={k: repr(v) for k, v in settings[i][1].items()},
+            signals=summaries[i], runs=run_records[i],
+            labels_not_used_for_ranking=None if labels is None else label_columns(
+                clusters_per_setting[i], labels, k)))
+    rule = RANK_RULE.format(res=args.loss_resolution)
+    with open(osp.join(args.work_dir, 'sweep_results.json'), 'w') as f:
+        json.dump(dict(config=args.config, grid=args.grid, seeds=args.seeds, iters=args.iters,
+                       epochs=args.epochs, cfg_options=repr(args.cfg_options),
+                       held_out=dict(count=len(held_idx), seed=args.held_out_seed,
+                                     indices=held_idx.tolist()),
+                       rank_rule=rule, loss_resolution=args.loss_resolution,
+                       ranking=[r['setting_id'] for r in rows], settings=rows), f, indent=1,
+                  default=lambda o: o.item() if hasattr(o, 'item') else str(o))
+    write_markdown(osp.join(args.work_dir, 'sweep_results.md'), rows, rule, len(held_idx))
+    plot_signals(osp.join(args.work_dir, 'sweep_signals.png'), rows)
+    print(f'[sweep] ranking (best first): '
+          f'{", ".join(r["setting_id"] + " " + r["setting_text"] for r in rows)}', flush=True)
+    print(f'[sweep] wrote {osp.join(args.work_dir, "sweep_results.md")}, sweep_results.json, '
+          'sweep_signals.png', flush=True)
+    return [r['setting_id'] for r in rows]
+
+
+if __name__ == '__main__':
+    main()
