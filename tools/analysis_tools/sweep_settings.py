@@ -211,15 +211,21 @@ def _train_dataset_cfg(cfg: Config) -> ConfigDict:
 
 
 def _eval_pipeline(cfg: Config) -> list:
-    """The base config's val (else test) pipeline; it must give paired views."""
+    """The base config's val (else test) pipeline; it must give paired views
+    (seeded, so that every run sees the same pairs)."""
     for name in ('val_dataloader', 'test_dataloader'):
         loader = cfg.get(name)
         if loader and loader.get('dataset', {}).get('pipeline'):
-            pipeline = loader.dataset.pipeline
-            if not any('IICPairedViews' in str(t.get('type', '')) for t in pipeline):
+            pipeline = copy.deepcopy(loader.dataset.pipeline)
+            paired = [t for t in pipeline if 'IICPairedViews' in str(t.get('type', ''))]
+            if not paired:
                 raise ValueError(f'{name}.dataset.pipeline has no mmiic.IICPairedViews: the '
                                  'held-out IIC loss needs paired views of the held-out images')
-            return copy.deepcopy(pipeline)
+            # Every run must be scored on the same pairs.
+            for transform in paired:
+                if transform.get('seed') is None:
+                    transform['seed'] = 0
+            return pipeline
     raise ValueError('the config has no val_dataloader or test_dataloader pipeline to view the '
                      'held-out images with')
 
@@ -241,8 +247,9 @@ def held_out_split(num_images: int, held_out: str, seed: int) -> Tuple[np.ndarra
 
 
 def run_config(base: Config, overrides: Dict[str, Any], seed: int, args: argparse.Namespace,
-               train_idx: np.ndarray, eval_loader: dict, work_dir: str, name: str) -> Config:
-    """The config of one run: the setting, the seed, the length, the training subset.
+               eval_loader: dict, work_dir: str, name: str) -> Config:
+    """The config of one run: the setting, the seed, the length (the image
+    subsets go in later, see :func:`train_and_predict`).
 
     The test loader becomes the held-out loader: hooks that draw fixed images
     (cluster grids, masses) take them from it, so they show images the run
@@ -273,7 +280,6 @@ def run_config(base: Config, overrides: Dict[str, Any], seed: int, args: argpars
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.test_dataloader = copy.deepcopy(eval_loader)
     cfg.setdefault('default_hooks', ConfigDict())['checkpoint'] = None
-    _train_dataset_cfg(cfg).indices = train_idx.tolist()
     return cfg
 
 
@@ -321,10 +327,25 @@ def run_meta(label: dict, overrides: dict, seed: int, args: argparse.Namespace,
                 held_out_sha1=hashlib.sha1(held_idx.astype(np.int64).tobytes()).hexdigest())
 
 
-def train_and_predict(cfg: Config, heldout_loader: dict) -> np.ndarray:
+def with_indices(loader: dict, indices: np.ndarray) -> dict:
+    """A copy of a dataloader config whose (plain) data set keeps ``indices``."""
+    loader = copy.deepcopy(loader)
+    loader['dataset']['indices'] = indices.tolist()
+    return loader
+
+
+def train_and_predict(cfg: Config, eval_loader: dict, train_idx: np.ndarray,
+                      held_idx: np.ndarray) -> np.ndarray:
+    """Train one run on ``train_idx``; [n, h, 1 + r, k] predictions of ``held_idx``."""
     runner = Runner.from_cfg(cfg)
+    # The subsets go into the Runner's (still unbuilt) loader configs only after it has
+    # logged and dumped its config: formatting 60k indices there costs seconds and
+    # megabytes of log per run.
+    runner._train_dataloader = with_indices(runner._train_dataloader, train_idx)
+    runner._test_dataloader = with_indices(runner._test_dataloader, held_idx)
     runner.train()
-    loader = Runner.build_dataloader(heldout_loader, seed=0)
+    print(f'[sweep]   trained on {len(runner.train_dataloader.dataset)} images', flush=True)
+    loader = Runner.build_dataloader(with_indices(eval_loader, held_idx), seed=0)
     return predict_view_probs(runner.model, loader)
 
 
@@ -349,6 +370,11 @@ def label_columns(clusters: List[np.ndarray], labels: np.ndarray, k: int) -> Dic
     return out
 
 
+def _short(name: str, width: int = 36) -> str:
+    """Table label of a grid axis: its tail if long (the legend has the full keys)."""
+    return name if len(name) <= width else '...' + name[-(width - 3):]
+
+
 def _fmt(value: Optional[float], digits: int = 3) -> str:
     return '-' if value is None or (isinstance(value, float) and np.isnan(value)) else \
         f'{value:.{digits}f}'
@@ -366,8 +392,9 @@ def write_markdown(path: str, rows: List[dict], rule: str, num_held_out: int) ->
     ]
     for row in rows:
         s, lab = row['signals'], row['labels_not_used_for_ranking'] or {}
+        short = ' '.join(f'{_short(k)}={v}' for k, v in row['setting'].items())
         lines.append(
-            f"| {row['rank']} | {row['setting_id']}: {row['setting_text']} | "
+            f"| {row['rank']} | {row['setting_id']}: {short} | "
             f"{_fmt(s['heldout_loss'], 4)} ± {_fmt(s['heldout_loss_std'], 4)} | "
             f"{_fmt(s['heldout_loss_subhead_mean'], 4)} | {_fmt(s['balance_hard'])} / "
             f"{_fmt(s['balance_soft'])} | {s['empty_clusters']} | {_fmt(s['subhead_agreement'])} "
@@ -375,7 +402,11 @@ def write_markdown(path: str, rows: List[dict], rule: str, num_held_out: int) ->
             f"| {_fmt(lab.get('ari'), 1)} |")
     lines += ['', '\\* Labels: reported beside the ranking, **not used for it** (read only after '
               'the ranking is fixed); Hungarian matching of the chosen sub-head on the held-out '
-              'images, mean over seeds.', '']
+              'images, mean over seeds.', '', '## Settings', '']
+    for row in sorted(rows, key=lambda r: int(r['setting_id'][1:])):
+        lines.append(f"- {row['setting_id']}: " + ', '.join(
+            f'`{k}={v}`' for k, v in row['overrides'].items()))
+    lines.append('')
     with open(path, 'w') as f:
         f.write('\n'.join(lines))
 
@@ -426,7 +457,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     del all_images
     eval_loader = copy.deepcopy(base.get('val_dataloader') or base.test_dataloader)
     eval_loader.dataset = dict(_train_dataset_cfg(base), pipeline=_eval_pipeline(base),
-                               test_mode=True, indices=held_idx.tolist())
+                               test_mode=True)
     eval_loader.sampler = dict(type='DefaultSampler', shuffle=False)
     eval_loader.pop('persistent_workers', None)
     os.makedirs(args.work_dir, exist_ok=True)
@@ -450,8 +481,8 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
             else:
                 print(f'[sweep] run {count}/{total}: s{i} ({_setting_text(label)}) seed {seed}: '
                       'training', flush=True)
-                cfg = run_config(base, overrides, seed, args, train_idx, eval_loader, run_dir, name)
-                view_probs = train_and_predict(cfg, eval_loader)
+                cfg = run_config(base, overrides, seed, args, eval_loader, run_dir, name)
+                view_probs = train_and_predict(cfg, eval_loader, train_idx, held_idx)
                 np.savez_compressed(saved, view_probs=view_probs, meta=json.dumps(meta))
             signals, ids = run_signals(view_probs)
             print(f'[sweep]   held-out loss {signals["heldout_loss"]:.4f} (sub-head '
@@ -467,7 +498,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     # The ranking is fixed here, from the label-free summaries alone.
     order = rank_settings(summaries, args.loss_resolution)
 
-    heldout = DATASETS.build(dict(eval_loader.dataset, pipeline=[]))
+    heldout = DATASETS.build(dict(eval_loader.dataset, pipeline=[], indices=held_idx.tolist()))
     labels = held_out_labels(heldout)
     rows = []
     for rank, i in enumerate(order, 1):

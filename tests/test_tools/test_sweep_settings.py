@@ -1,0 +1,138 @@
+"""tools/analysis_tools/sweep_settings.py on tiny fake MNIST IDX files."""
+import importlib.util
+import json
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+
+from mmiic.testing import make_mnist, write_idx
+
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mnist_demo.py')
+
+
+def _load():
+    path = osp.join(ROOT, 'tools', 'analysis_tools', 'sweep_settings.py')
+    spec = importlib.util.spec_from_file_location('sweep_settings', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sweep = _load()
+
+
+def _argv(data_root, work_dir, *grid, extra=()):
+    return [CONFIG, '--grid', *grid, '--seeds', '0', '1', '--iters', '2', '--work-dir',
+            str(work_dir), '--held-out', '16', *extra, '--cfg-options',
+            f'train_dataloader.dataset.data_root={data_root}', 'train_dataloader.batch_size=8',
+            'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+            'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+            'val_dataloader.batch_size=16', 'custom_hooks=[]']
+
+
+def test_sweep_ranks_without_labels(tmp_path, capsys):
+    data_root = make_mnist(str(tmp_path / 'mnist'), n_train=32, n_test=16)
+    work_dir = tmp_path / 'sweep'
+    argv = _argv(data_root, work_dir, 'model.head.loss.lamb=1.0,2.0')
+    order = sweep.main(argv)
+    out = capsys.readouterr().out
+    assert 'run 4/4' in out and 'labels not read' in out
+    assert out.count('trained on 32 images') == 4  # 48 - 16 held out
+
+    result = json.loads((work_dir / 'sweep_results.json').read_text())
+    assert sorted(order) == ['s0', 's1'] and result['ranking'] == order
+    assert result['held_out']['count'] == 16 and len(set(result['held_out']['indices'])) == 16
+    rows = result['settings']
+    assert [r['rank'] for r in rows] == [1, 2]
+    assert {r['setting']['model.head.loss.lamb'] for r in rows} == {'1.0', '2.0'}
+    for row in rows:
+        signals = row['signals']
+        assert -np.log(10) - 1e-6 <= signals['heldout_loss'] <= 1e-9
+        assert 0 <= signals['balance_hard'] <= 1 and 0 <= signals['seed_stability'] <= 1
+        assert [r['seed'] for r in row['runs']] == [0, 1]
+        assert row['labels_not_used_for_ranking']['num_labelled'] == 16
+        for run in row['runs']:
+            assert osp.exists(osp.join(run['work_dir'], 'heldout_predictions.npz'))
+    table = (work_dir / 'sweep_results.md').read_text()
+    assert table.count('| s0: ') == table.count('| s1: ') == 1
+    assert 'not used for it' in table
+    chart = cv2.imread(str(work_dir / 'sweep_signals.png'))
+    assert chart is not None and chart.shape[0] > 100 and chart.shape[1] > 400
+
+    # Corrupt every label on disk: the rerun reuses the predictions, the ranking and every
+    # label-free signal stay as they were, only the label columns change.
+    for prefix, n in (('train', 32), ('t10k', 16)):
+        write_idx(osp.join(data_root, f'{prefix}-labels-idx1-ubyte'), np.zeros(n, np.uint8))
+    assert sweep.main(argv) == order
+    assert capsys.readouterr().out.count('reusing') == 4
+    corrupted = json.loads((work_dir / 'sweep_results.json').read_text())['settings']
+    assert [r['signals'] for r in corrupted] == [r['signals'] for r in rows]
+    assert [r['labels_not_used_for_ranking'] for r in corrupted] != [
+        r['labels_not_used_for_ranking'] for r in rows]
+
+
+def test_unknown_key_fails_before_training(tmp_path):
+    data_root = make_mnist(str(tmp_path / 'mnist'), n_train=8, n_test=8)
+    work_dir = tmp_path / 'sweep'
+    with pytest.raises(KeyError, match=r"model\.head\.loss\.lambda.*has no 'lambda'"):
+        sweep.main(_argv(data_root, work_dir, 'model.head.loss.lamb=1.0,2.0',
+                         'model.head.loss.lambda=1.0,2.0'))
+    with pytest.raises(KeyError, match=r'pipeline\.7'):
+        sweep.main(_argv(data_root, work_dir,
+                         'train_dataloader.dataset.pipeline.7.num_repeats=1,2'))
+    assert not work_dir.exists()
+
+
+def test_bad_value_names_the_setting(tmp_path):
+    data_root = make_mnist(str(tmp_path / 'mnist'), n_train=8, n_test=8)
+    with pytest.raises(ValueError, match=r'--grid setting model\.head\.num_subheads=0.*>= 1'):
+        sweep.main(_argv(data_root, tmp_path / 'sweep', 'model.head.num_subheads=5,0'))
+    with pytest.raises(ValueError, match="must be KEY=V1"):
+        sweep.main(_argv(data_root, tmp_path / 'sweep', 'model.head.loss.lamb'))
+    assert not (tmp_path / 'sweep').exists()
+
+
+def test_linked_keys_and_presets(tmp_path):
+    cfg = sweep.Config.fromfile(CONFIG)
+    views = 'train_dataloader.dataset.pipeline.0.{}_pipeline.1.max_rotation'
+    linked = views.format('view') + '+' + views.format('pair')
+    presets_file = tmp_path / 'presets.py'
+    presets_file.write_text(
+        "sweep_presets = dict(lr=dict(slow={'optim_wrapper.optimizer.lr': 1e-4}, "
+        "fast={'optim_wrapper.optimizer.lr': 1e-3}))\n")
+    presets = sweep.load_presets(cfg, str(presets_file))
+    settings = sweep.grid_settings(sweep.parse_grid([f'{linked}=5,30', 'lr=slow,fast'], cfg,
+                                                    presets))
+    assert len(settings) == 4
+    label, overrides = settings[1]
+    assert label == {linked: '5', 'lr': 'fast'}
+    assert overrides == {views.format('view'): 5, views.format('pair'): 5,
+                         'optim_wrapper.optimizer.lr': 1e-3}
+    with pytest.raises(ValueError, match=r"preset group 'lr' has no \['medium'\]"):
+        sweep.parse_grid(['lr=slow,medium'], cfg, presets)
+    with pytest.raises(ValueError, match='more than one axis'):
+        sweep.parse_grid(['model.head.loss.lamb=1,2', 'model.head.loss.lamb=3'], cfg, presets)
+
+
+def test_value_splitting_and_held_out_split():
+    assert sweep.split_values('(0.9,1.1),(0.7,1.3)') == ['(0.9,1.1)', '(0.7,1.3)']
+    assert sweep.split_values("'a,b',[1,2],3") == ["'a,b'", '[1,2]', '3']
+    train, held = sweep.held_out_split(50, '0.2', seed=0)
+    assert len(held) == 10 and len(train) == 40 and not set(train) & set(held)
+    again, held_again = sweep.held_out_split(50, '10', seed=0)
+    np.testing.assert_array_equal(held, held_again)
+    for bad in ('50', '1', 'ten', '2.5'):
+        with pytest.raises(ValueError, match='--held-out'):
+            sweep.held_out_split(50, bad, seed=0)
+
+
+def test_segmentation_configs_are_refused_clearly(tmp_path):
+    config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py')
+    with pytest.raises(ValueError, match='IICSegmentor is not supported'):
+        sweep.main([config, '--grid', 'model.decode_head.loss_decode.lamb=1.0,2.0', '--iters',
+                    '1', '--work-dir', str(tmp_path / 'sweep')])
+    assert not os.path.exists(tmp_path / 'sweep')
