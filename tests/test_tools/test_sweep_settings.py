@@ -96,24 +96,48 @@ def test_bad_value_names_the_setting(tmp_path):
     assert not (tmp_path / 'sweep').exists()
 
 
+PRESETS = """
+_views = ('train_dataloader.dataset.pipeline.0.view_pipeline',
+          'train_dataloader.dataset.pipeline.0.pair_pipeline')
+
+
+def _strength(rotation, scale, shift, brightness):
+    out = {}
+    for side in _views:  # [1] IICRandomAffine, [2] IICRandomColorJitter
+        out.update({f'{side}.1.max_rotation': rotation, f'{side}.1.scale_range': scale,
+                    f'{side}.1.max_translation': shift, f'{side}.2.brightness': brightness})
+    return out
+
+
+sweep_presets = dict(views=dict(mild=_strength(15, (0.85, 1.15), 2, 0.3),
+                                strong=_strength(30, (0.7, 1.3), 4, 0.5)))
+"""
+
+
 def test_linked_keys_and_presets(tmp_path):
+    """The README's presets file and a linked axis, validated against the demo config."""
     cfg = sweep.Config.fromfile(CONFIG)
-    views = 'train_dataloader.dataset.pipeline.0.{}_pipeline.1.max_rotation'
-    linked = views.format('view') + '+' + views.format('pair')
-    presets_file = tmp_path / 'presets.py'
-    presets_file.write_text(
-        "sweep_presets = dict(lr=dict(slow={'optim_wrapper.optimizer.lr': 1e-4}, "
-        "fast={'optim_wrapper.optimizer.lr': 1e-3}))\n")
+    sweep.init_default_scope(cfg.default_scope)
+    crop = 'train_dataloader.dataset.pipeline.0.{}_pipeline.0.crop_size'
+    linked = crop.format('view') + '+' + crop.format('pair')
+    rotation = 'train_dataloader.dataset.pipeline.0.pair_pipeline.1.max_rotation'
+    presets_file = tmp_path / 'sweep_presets.py'
+    presets_file.write_text(PRESETS)
     presets = sweep.load_presets(cfg, str(presets_file))
-    settings = sweep.grid_settings(sweep.parse_grid([f'{linked}=5,30', 'lr=slow,fast'], cfg,
-                                                    presets))
-    assert len(settings) == 4
-    label, overrides = settings[1]
-    assert label == {linked: '5', 'lr': 'fast'}
-    assert overrides == {views.format('view'): 5, views.format('pair'): 5,
-                         'optim_wrapper.optimizer.lr': 1e-3}
-    with pytest.raises(ValueError, match=r"preset group 'lr' has no \['medium'\]"):
-        sweep.parse_grid(['lr=slow,medium'], cfg, presets)
+    settings = sweep.grid_settings(sweep.parse_grid(
+        [f'{linked}=20,24', 'views=mild,strong', 'model.head.loss.lamb=1.0,2.0'], cfg, presets))
+    assert len(settings) == 2 * 2 * 2
+    label, overrides = settings[3]  # 20, strong, 2.0
+    assert label == {linked: '20', 'views': 'strong', 'model.head.loss.lamb': '2.0'}
+    assert overrides[crop.format('view')] == overrides[crop.format('pair')] == 20
+    scale = 'train_dataloader.dataset.pipeline.0.pair_pipeline.1.scale_range'
+    assert overrides[scale] == (0.7, 1.3) and overrides['model.head.loss.lamb'] == 2.0
+    assert len(overrides) == 2 + 8 + 1  # crops, four view keys on each side, lamb
+    with pytest.raises(ValueError, match='more than one axis'):
+        sweep.parse_grid([f'{rotation}=5,30', 'views=mild'], cfg, presets)
+    assert sweep.validate_settings(cfg, settings[2:4]) == 10
+    with pytest.raises(ValueError, match=r"preset group 'views' has no \['medium'\]"):
+        sweep.parse_grid(['views=mild,medium'], cfg, presets)
     with pytest.raises(ValueError, match='more than one axis'):
         sweep.parse_grid(['model.head.loss.lamb=1,2', 'model.head.loss.lamb=3'], cfg, presets)
 
