@@ -46,6 +46,7 @@ and ``sweep_signals.png``. Usage::
 """
 import argparse
 import copy
+import gc
 import hashlib
 import itertools
 import json
@@ -346,7 +347,12 @@ def train_and_predict(cfg: Config, eval_loader: dict, train_idx: np.ndarray,
     runner.train()
     print(f'[sweep]   trained on {len(runner.train_dataloader.dataset)} images', flush=True)
     loader = Runner.build_dataloader(with_indices(eval_loader, held_idx), seed=0)
-    return predict_view_probs(runner.model, loader)
+    view_probs = predict_view_probs(runner.model, loader)
+    # The Runner and its hooks reference each other: collect them (and the loaders'
+    # persistent worker processes) now rather than after several more runs.
+    del runner, loader
+    gc.collect()
+    return view_probs
 
 
 # ------------------------------------------------------------ the report
