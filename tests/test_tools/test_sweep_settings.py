@@ -135,7 +135,7 @@ def test_linked_keys_and_presets(tmp_path):
     assert len(overrides) == 2 + 8 + 1  # crops, four view keys on each side, lamb
     with pytest.raises(ValueError, match='more than one axis'):
         sweep.parse_grid([f'{rotation}=5,30', 'views=mild'], cfg, presets)
-    assert sweep.validate_settings(cfg, settings[2:4]) == 10
+    assert sweep.validate_settings(cfg, settings[2:4]) == (10, 'cls')
     with pytest.raises(ValueError, match=r"preset group 'views' has no \['medium'\]"):
         sweep.parse_grid(['views=mild,medium'], cfg, presets)
     with pytest.raises(ValueError, match='more than one axis'):
@@ -154,9 +154,25 @@ def test_value_splitting_and_held_out_split():
             sweep.held_out_split(50, bad, seed=0)
 
 
-def test_segmentation_configs_are_refused_clearly(tmp_path):
+def test_sweep_segmentation_pixels_as_samples(tmp_path, capsys):
     config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py')
-    with pytest.raises(ValueError, match='IICSegmentor is not supported'):
-        sweep.main([config, '--grid', 'model.decode_head.loss_decode.lamb=1.0,2.0', '--iters',
-                    '1', '--work-dir', str(tmp_path / 'sweep')])
-    assert not os.path.exists(tmp_path / 'sweep')
+    work_dir = tmp_path / 'sweep'
+    argv = [config, '--grid', 'model.decode_head.loss_decode.lamb=1.0,2.0', '--seeds', '0', '1',
+            '--iters', '1', '--held-out', '2', '--work-dir', str(work_dir), '--cfg-options',
+            'train_dataloader.dataset.num_images=5', 'train_dataloader.dataset.size=48',
+            'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
+            'val_dataloader.persistent_workers=False', 'custom_hooks=[]']
+    order = sweep.main(argv)
+    assert capsys.readouterr().out.count('trained on 3 images') == 4
+    result = json.loads((work_dir / 'sweep_results.json').read_text())
+    assert result['model'] == 'seg' and result['ranking'] == order
+    for row in result['settings']:
+        signals = row['signals']
+        # Dense loss of 3 clusters, lamb = 1: in [-ln 3, 0]; one sub-head: no agreement.
+        assert -np.log(3) - 1e-6 <= signals['heldout_loss'] <= 1e-6
+        assert signals['subhead_agreement'] is None or np.isnan(signals['subhead_agreement'])
+        assert 0 <= signals['seed_stability'] <= 1
+        # Stride 4: 2 held-out images of 12 x 12 output pixels, scored against their labels.
+        assert row['labels_not_used_for_ranking']['num_labelled'] == 2 * 12 * 12
+    assert '288 of their output pixels' in (work_dir / 'sweep_results.md').read_text()

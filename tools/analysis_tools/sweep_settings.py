@@ -52,10 +52,12 @@ import itertools
 import json
 import os
 import os.path as osp
+import random
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.model import is_model_wrapper
 from mmengine.registry import init_default_scope
@@ -63,9 +65,10 @@ from mmengine.runner import Runner
 
 import mmiic  # noqa: F401  registers modules
 from mmiic.evaluation.functional import (cluster_metrics, rank_settings, run_signals,
-                                         setting_signals)
+                                         setting_signals, signals_from_losses)
 from mmiic.registry import DATASETS, MODELS
 
+MODEL_KINDS = dict(IICClassifier='cls', IICSegmentor='seg')
 RANK_RULE = ('lowest mean held-out IIC loss (lamb = 1, chosen sub-head) in bins of '
              '{res} nats, then highest seed stability, then highest hard mass balance; '
              'labels are never read for the ranking')
@@ -88,6 +91,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--held-out-seed', type=int, default=0,
                         help='seed of the held-out subset (default 0)')
     parser.add_argument('--presets', help='file with sweep_presets = dict(GROUP=dict(NAME={...}))')
+    parser.add_argument('--max-pixels', type=int, default=200_000,
+                        help='segmentation: held-out output pixels scored, evenly spaced '
+                        '(default 200000)')
     parser.add_argument('--loss-resolution', type=float, default=0.01,
                         help='held-out losses closer than this (nats, in one bin) tie (default 0.01)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -212,23 +218,34 @@ def _train_dataset_cfg(cfg: Config) -> ConfigDict:
 
 
 def _eval_pipeline(cfg: Config) -> list:
-    """The base config's val (else test) pipeline; it must give paired views
-    (seeded, so that every run sees the same pairs)."""
-    for name in ('val_dataloader', 'test_dataloader'):
-        loader = cfg.get(name)
+    """Clustering: the base config's val (else test, else training) pipeline with
+    paired views, seeded so that every run sees the same pairs."""
+    candidates = [(name, cfg.get(name)) for name in ('val_dataloader', 'test_dataloader')]
+    candidates.append(('train_dataloader', cfg.train_dataloader))
+    for name, loader in candidates:
         if loader and loader.get('dataset', {}).get('pipeline'):
             pipeline = copy.deepcopy(loader.dataset.pipeline)
             paired = [t for t in pipeline if 'IICPairedViews' in str(t.get('type', ''))]
             if not paired:
                 raise ValueError(f'{name}.dataset.pipeline has no mmiic.IICPairedViews: the '
                                  'held-out IIC loss needs paired views of the held-out images')
-            # Every run must be scored on the same pairs.
             for transform in paired:
                 if transform.get('seed') is None:
                     transform['seed'] = 0
+                if name == 'train_dataloader':
+                    transform['num_repeats'] = 1
             return pipeline
-    raise ValueError('the config has no val_dataloader or test_dataloader pipeline to view the '
-                     'held-out images with')
+    raise ValueError('the config has no pipeline to view the held-out images with')
+
+
+def _pair_pipeline(cfg: Config) -> list:
+    """Segmentation: the base config's training pipeline makes the held-out pairs."""
+    pipeline = copy.deepcopy(_train_dataset_cfg(cfg).pipeline)
+    if not any('IICDenseViews' in str(t.get('type', '')) for t in pipeline):
+        raise ValueError('train_dataloader.dataset.pipeline has no mmiic.IICDenseViews: the '
+                         'held-out dense IIC loss needs its view pairs (configs that make the '
+                         'views on the device are not supported)')
+    return pipeline
 
 
 def held_out_split(num_images: int, held_out: str, seed: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -284,9 +301,14 @@ def run_config(base: Config, overrides: Dict[str, Any], seed: int, args: argpars
     return cfg
 
 
-def validate_settings(base: Config, settings: list) -> int:
-    """Build every setting's model and training pipeline; return the main head's k."""
-    ks = {}
+def validate_settings(base: Config, settings: list) -> Tuple[int, str]:
+    """Build every setting's model and training pipeline.
+
+    Returns:
+        tuple: the main head's k and the model kind, 'cls' (IICClassifier) or
+        'seg' (IICSegmentor).
+    """
+    ks, kinds = {}, set()
     for label, overrides in settings:
         cfg = copy.deepcopy(base)
         cfg.merge_from_dict(overrides)
@@ -297,14 +319,18 @@ def validate_settings(base: Config, settings: list) -> int:
         except Exception as error:
             raise ValueError(f'--grid setting {what}: the config does not build: '
                              f'{type(error).__name__}: {error}') from error
-        if type(model).__name__ != 'IICClassifier':
-            raise ValueError(f'sweep_settings supports image clustering (mmiic.IICClassifier) '
-                             f'configs; {type(model).__name__} is not supported')
+        kind = MODEL_KINDS.get(type(model).__name__)
+        if kind is None:
+            raise ValueError(f'sweep_settings supports mmiic.IICClassifier and mmiic.IICSegmentor '
+                             f'models; {type(model).__name__} is not supported')
+        kinds.add(kind)
         ks[what] = model.cluster_heads.num_clusters['main']
     if len(set(ks.values())) > 1:
         raise ValueError(f'the settings differ in the main head\'s number of clusters ({ks}): '
                          'held-out losses (at most ln k) are not comparable across k')
-    return next(iter(ks.values()))
+    if len(kinds) > 1:
+        raise ValueError('the settings mix image clustering and segmentation models')
+    return next(iter(ks.values())), kinds.pop()
 
 
 # ------------------------------------------------------------ one run
@@ -318,6 +344,67 @@ def predict_view_probs(model: torch.nn.Module, loader) -> np.ndarray:
         for sample in model.test_step(batch):
             probs.append(torch.as_tensor(sample.get('main_view_probs')).float().numpy())
     return np.stack(probs)
+
+
+@torch.no_grad()
+def dense_heldout_losses(model: torch.nn.Module, loader) -> np.ndarray:
+    """[h] dense IIC loss (lamb = 1) of the main head's sub-heads on held-out pairs.
+
+    The segmentor's own loss (alignment and masks included), averaged over
+    the held-out batches, with numpy's, Python's and torch's generators
+    seeded so that every run draws the same pairs (restored afterwards).
+    """
+    model = model.module if is_model_wrapper(model) else model
+    model.eval()
+    heads = model.cluster_heads
+    loss_fn = heads.losses['main']
+    saved = (heads.active_head, loss_fn.lamb, loss_fn.loss_weight, np.random.get_state(),
+             random.getstate(), torch.random.get_rng_state())
+    heads.active_head, loss_fn.lamb, loss_fn.loss_weight = 'main', 1.0, 1.0
+    np.random.seed(0)
+    random.seed(0)
+    torch.manual_seed(0)
+    total, count = np.zeros(heads.num_subheads), 0
+    try:
+        for batch in loader:
+            data = model.data_preprocessor(batch, False)
+            out = model.loss(data['inputs'], data['data_samples'])
+            size = data['inputs'].shape[0]
+            total += size * np.array([float(out[f'main_subhead{i}'])
+                                      for i in range(heads.num_subheads)])
+            count += size
+    finally:
+        heads.active_head, loss_fn.lamb, loss_fn.loss_weight = saved[:3]
+        np.random.set_state(saved[3])
+        random.setstate(saved[4])
+        torch.random.set_rng_state(saved[5])
+    return total / count
+
+
+@torch.no_grad()
+def dense_probs(model: torch.nn.Module, loader) -> Tuple[np.ndarray, np.ndarray]:
+    """Main-head probabilities of the held-out images' pixels, at the head's resolution.
+
+    Returns:
+        tuple: [P, h, k] probabilities of all pixels of all images (image by
+        image, row-major) and [m, 2] output (h', w') of each image.
+    """
+    model = model.module if is_model_wrapper(model) else model
+    model.eval()
+    probs, shapes = [], []
+    for batch in loader:
+        inputs = model.data_preprocessor(batch, False)['inputs']
+        inputs = inputs[:, 0] if inputs.dim() == 5 else inputs
+        out = model.decode_head(model.extract_feat(inputs), ['main'])['main']  # [h, N, k, h', w']
+        for i in range(out.shape[1]):
+            probs.append(out[:, i].permute(2, 3, 0, 1).flatten(0, 1).float().cpu().numpy())
+            shapes.append(out.shape[-2:])
+    return np.concatenate(probs), np.array(shapes, dtype=np.int64)
+
+
+def pixel_selection(num_pixels: int, max_pixels: int) -> np.ndarray:
+    """Evenly spaced pixel indices, at most ``max_pixels`` (the same for every run)."""
+    return np.unique(np.linspace(0, num_pixels - 1, min(num_pixels, max_pixels)).astype(np.int64))
 
 
 def run_meta(label: dict, overrides: dict, seed: int, args: argparse.Namespace,
@@ -335,9 +422,14 @@ def with_indices(loader: dict, indices: np.ndarray) -> dict:
     return loader
 
 
-def train_and_predict(cfg: Config, eval_loader: dict, train_idx: np.ndarray,
-                      held_idx: np.ndarray) -> np.ndarray:
-    """Train one run on ``train_idx``; [n, h, 1 + r, k] predictions of ``held_idx``."""
+def train_and_predict(cfg: Config, loaders: Dict[str, dict], train_idx: np.ndarray,
+                      held_idx: np.ndarray, kind: str) -> Dict[str, np.ndarray]:
+    """Train one run on ``train_idx`` and predict the held-out images.
+
+    Returns:
+        dict: 'cls': ``view_probs`` [n, h, 1 + r, k]; 'seg': ``losses`` [h],
+        ``probs`` [P, h, k] and ``shapes`` [m, 2] (see :func:`dense_probs`).
+    """
     runner = Runner.from_cfg(cfg)
     # The subsets go into the Runner's (still unbuilt) loader configs only after it has
     # logged and dumped its config: formatting 60k indices there costs seconds and
@@ -346,13 +438,19 @@ def train_and_predict(cfg: Config, eval_loader: dict, train_idx: np.ndarray,
     runner._test_dataloader = with_indices(runner._test_dataloader, held_idx)
     runner.train()
     print(f'[sweep]   trained on {len(runner.train_dataloader.dataset)} images', flush=True)
-    loader = Runner.build_dataloader(with_indices(eval_loader, held_idx), seed=0)
-    view_probs = predict_view_probs(runner.model, loader)
+    built = {name: Runner.build_dataloader(with_indices(loader, held_idx), seed=0)
+             for name, loader in loaders.items()}
+    if kind == 'cls':
+        out = dict(view_probs=predict_view_probs(runner.model, built['eval']))
+    else:
+        probs, shapes = dense_probs(runner.model, built['eval'])
+        out = dict(losses=dense_heldout_losses(runner.model, built['pairs']), probs=probs,
+                   shapes=shapes)
     # The Runner and its hooks reference each other: collect them (and the loaders'
     # persistent worker processes) now rather than after several more runs.
-    del runner, loader
+    del runner, built
     gc.collect()
-    return view_probs
+    return out
 
 
 # ------------------------------------------------------------ the report
@@ -364,6 +462,26 @@ def held_out_labels(dataset) -> Optional[np.ndarray]:
     labels = np.array([dataset.get_data_info(i).get('gt_label', -1) for i in range(len(dataset))],
                       dtype=np.int64).reshape(-1)
     return labels if (labels >= 0).any() else None
+
+
+def held_out_pixel_labels(loader: dict, shapes: np.ndarray, select: np.ndarray,
+                          ignore_index: int = 255) -> Optional[np.ndarray]:
+    """[len(select)] labels of the selected held-out pixels (-1 where ignored).
+
+    Each label map is resized (nearest) to its image's output size. Called
+    only after the ranking is fixed, for the report's label columns.
+    """
+    labels = []
+    for batch, shape in zip(Runner.build_dataloader(loader, seed=0), shapes):
+        sample = batch['data_samples'][0]
+        if 'gt_sem_seg' not in sample:
+            return None
+        seg = sample.gt_sem_seg.data.reshape(1, 1, *sample.gt_sem_seg.data.shape[-2:]).float()
+        small = F.interpolate(seg, size=tuple(int(v) for v in shape), mode='nearest')
+        labels.append(small.reshape(-1).long().numpy())
+    labels = np.concatenate(labels)[select]
+    labels[labels == ignore_index] = -1
+    return labels
 
 
 def label_columns(clusters: List[np.ndarray], labels: np.ndarray, k: int) -> Dict[str, float]:
@@ -386,13 +504,13 @@ def _fmt(value: Optional[float], digits: int = 3) -> str:
         f'{value:.{digits}f}'
 
 
-def write_markdown(path: str, rows: List[dict], rule: str, num_held_out: int) -> None:
+def write_markdown(path: str, rows: List[dict], rule: str, samples: str) -> None:
     head = ('| rank | setting | held-out loss (mean ± std over seeds) | mean over sub-heads | '
             'mass balance (hard / soft) | empty clusters | sub-head agreement | seed stability '
             '| ACC % * | NMI % * | ARI % * |')
     lines = [
         '# Settings ranked without labels', '',
-        f'Ranking rule: {rule}. Signals on {num_held_out} held-out images; lower loss is better '
+        f'Ranking rule: {rule}. Signals on {samples}; lower loss is better '
         '(-ln k is perfect), the other signals are better near 1.', '', head,
         '|' + '---|' * (head.count('|') - 1)
     ]
@@ -448,6 +566,47 @@ def _setting_text(label: dict) -> str:
     return ' '.join(f'{k}={v}' for k, v in label.items())
 
 
+def held_out_loaders(base: Config, kind: str) -> Dict[str, dict]:
+    """Loader configs of the held-out images (their ``indices`` go in per use).
+
+    'eval': the base config's val (else test) loader settings over the
+    training data set; clustering views it through the paired-view pipeline
+    (:func:`_eval_pipeline`), segmentation through the val pipeline (else
+    the label-free inference pipeline). Segmentation adds 'pairs': the
+    training pipeline's view pairs, in this process (``num_workers=0``) so
+    that the seeded generators of :func:`dense_heldout_losses` draw them.
+    """
+    template = base.get('val_dataloader') or base.get('test_dataloader')
+    loader = copy.deepcopy(template) if template else ConfigDict(batch_size=1, num_workers=0)
+    if kind == 'cls':
+        pipeline = _eval_pipeline(base)
+    elif template and template.get('dataset', {}).get('pipeline'):
+        pipeline = copy.deepcopy(template.dataset.pipeline)
+    else:
+        from mmiic.apis import build_inference_pipeline
+        pipeline = build_inference_pipeline(base)
+    loader.dataset = dict(_train_dataset_cfg(base), pipeline=pipeline, test_mode=True)
+    loader.sampler = dict(type='DefaultSampler', shuffle=False)
+    loader.pop('persistent_workers', None)
+    loaders = dict(eval=loader)
+    if kind == 'seg':
+        loader.batch_size = 1  # images of any size; labels matched image by image
+        loaders['pairs'] = dict(
+            batch_size=base.train_dataloader.batch_size, num_workers=0,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            dataset=dict(_train_dataset_cfg(base), pipeline=_pair_pipeline(base)))
+    return loaders
+
+
+def run_signals_of(kind: str, pred: Dict[str, np.ndarray],
+                   max_pixels: int) -> Tuple[Dict[str, float], np.ndarray]:
+    """Label-free signals of one run's held-out predictions."""
+    if kind == 'cls':
+        return run_signals(pred['view_probs'])
+    select = pixel_selection(len(pred['probs']), max_pixels)
+    return signals_from_losses(pred['losses'], pred['probs'][select])
+
+
 def main(argv: Optional[List[str]] = None) -> List[str]:
     """Run the sweep; return the setting ids best first."""
     args = parse_args(argv)
@@ -456,21 +615,17 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
         base.merge_from_dict(args.cfg_options)
     init_default_scope(base.get('default_scope', 'mmpretrain'))
     settings = grid_settings(parse_grid(args.grid, base, load_presets(base, args.presets)))
-    k = validate_settings(base, settings)
+    k, kind = validate_settings(base, settings)
+    loaders = held_out_loaders(base, kind)
 
     all_images = DATASETS.build(dict(_train_dataset_cfg(base), pipeline=[]))
     train_idx, held_idx = held_out_split(len(all_images), args.held_out, args.held_out_seed)
     del all_images
-    eval_loader = copy.deepcopy(base.get('val_dataloader') or base.test_dataloader)
-    eval_loader.dataset = dict(_train_dataset_cfg(base), pipeline=_eval_pipeline(base),
-                               test_mode=True)
-    eval_loader.sampler = dict(type='DefaultSampler', shuffle=False)
-    eval_loader.pop('persistent_workers', None)
     os.makedirs(args.work_dir, exist_ok=True)
     print(f'[sweep] {len(settings)} settings x {len(args.seeds)} seeds; {len(train_idx)} images '
           f'train, {len(held_idx)} held out (labels not read)', flush=True)
 
-    summaries, run_records, clusters_per_setting = [], [], []
+    summaries, run_records, clusters_per_setting, shapes = [], [], [], None
     total = len(settings) * len(args.seeds)
     for i, (label, overrides) in enumerate(settings):
         runs, clusters = [], []
@@ -479,18 +634,22 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
             run_dir = osp.join(args.work_dir, 'runs', name)
             meta = run_meta(label, overrides, seed, args, held_idx)
             saved = osp.join(run_dir, 'heldout_predictions.npz')
-            count = i * len(args.seeds) + j + 1
-            if osp.exists(saved) and json.loads(str(np.load(saved)['meta'])) == meta:
-                print(f'[sweep] run {count}/{total}: s{i} ({_setting_text(label)}) seed {seed}: '
-                      f'reusing {saved}', flush=True)
-                view_probs = np.load(saved)['view_probs']
+            head = (f'[sweep] run {i * len(args.seeds) + j + 1}/{total}: s{i} '
+                    f'({_setting_text(label)}) seed {seed}:')
+            stored = dict(np.load(saved)) if osp.exists(saved) else {}
+            if stored and json.loads(str(stored.pop('meta'))) == meta:
+                print(f'{head} reusing {saved}', flush=True)
+                pred = stored
             else:
-                print(f'[sweep] run {count}/{total}: s{i} ({_setting_text(label)}) seed {seed}: '
-                      'training', flush=True)
-                cfg = run_config(base, overrides, seed, args, eval_loader, run_dir, name)
-                view_probs = train_and_predict(cfg, eval_loader, train_idx, held_idx)
-                np.savez_compressed(saved, view_probs=view_probs, meta=json.dumps(meta))
-            signals, ids = run_signals(view_probs)
+                print(f'{head} training', flush=True)
+                cfg = run_config(base, overrides, seed, args, loaders['eval'], run_dir, name)
+                pred = train_and_predict(cfg, loaders, train_idx, held_idx, kind)
+                np.savez_compressed(saved, meta=json.dumps(meta), **pred)
+            if kind == 'seg':
+                shapes = pred['shapes'] if shapes is None else shapes
+                if not np.array_equal(shapes, pred['shapes']):
+                    raise RuntimeError(f'{name}: its output sizes differ from the other runs\'')
+            signals, ids = run_signals_of(kind, pred, args.max_pixels)
             print(f'[sweep]   held-out loss {signals["heldout_loss"]:.4f} (sub-head '
                   f'{signals["chosen_subhead"]}), mass balance {signals["balance_hard"]:.3f}, '
                   f'{signals["empty_clusters"]} empty, sub-head agreement '
@@ -504,8 +663,13 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     # The ranking is fixed here, from the label-free summaries alone.
     order = rank_settings(summaries, args.loss_resolution)
 
-    heldout = DATASETS.build(dict(eval_loader.dataset, pipeline=[], indices=held_idx.tolist()))
-    labels = held_out_labels(heldout)
+    if kind == 'cls':
+        labels = held_out_labels(DATASETS.build(
+            dict(loaders['eval'].dataset, pipeline=[], indices=held_idx.tolist())))
+    else:
+        labels = held_out_pixel_labels(
+            dict(with_indices(loaders['eval'], held_idx), num_workers=0), shapes,
+            pixel_selection(int(np.prod(shapes, axis=1).sum()), args.max_pixels))
     rows = []
     for rank, i in enumerate(order, 1):
         label = settings[i][0]
@@ -517,14 +681,16 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
                 clusters_per_setting[i], labels, k)))
     rule = RANK_RULE.format(res=args.loss_resolution)
     with open(osp.join(args.work_dir, 'sweep_results.json'), 'w') as f:
-        json.dump(dict(config=args.config, grid=args.grid, seeds=args.seeds, iters=args.iters,
-                       epochs=args.epochs, cfg_options=repr(args.cfg_options),
+        json.dump(dict(config=args.config, model=kind, grid=args.grid, seeds=args.seeds,
+                       iters=args.iters, epochs=args.epochs, cfg_options=repr(args.cfg_options),
                        held_out=dict(count=len(held_idx), seed=args.held_out_seed,
                                      indices=held_idx.tolist()),
                        rank_rule=rule, loss_resolution=args.loss_resolution,
                        ranking=[r['setting_id'] for r in rows], settings=rows), f, indent=1,
                   default=lambda o: o.item() if hasattr(o, 'item') else str(o))
-    write_markdown(osp.join(args.work_dir, 'sweep_results.md'), rows, rule, len(held_idx))
+    samples = f'{len(held_idx)} held-out images' + (
+        f' ({len(clusters_per_setting[0][0])} of their output pixels)' if kind == 'seg' else '')
+    write_markdown(osp.join(args.work_dir, 'sweep_results.md'), rows, rule, samples)
     plot_signals(osp.join(args.work_dir, 'sweep_signals.png'), rows)
     print(f'[sweep] ranking (best first): '
           f'{", ".join(r["setting_id"] + " " + r["setting_text"] for r in rows)}', flush=True)

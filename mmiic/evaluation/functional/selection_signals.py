@@ -127,29 +127,50 @@ def seed_stability(clusters: Sequence[np.ndarray]) -> float:
 
 
 def run_signals(view_probs: np.ndarray) -> Tuple[Dict[str, float], np.ndarray]:
-    """All signals of one run from its main head's held-out predictions.
+    """All signals of one image clustering run from its held-out predictions.
 
     Args:
-        view_probs (np.ndarray): [n, h, 1 + r, k] probabilities of each
-            held-out sample's first view and its r paired views, per sub-head.
+        view_probs (np.ndarray): [n, h, 1 + r, k] main-head probabilities of
+            each held-out image's first view and its r paired views, per
+            sub-head.
+
+    Returns:
+        tuple: see :func:`signals_from_losses` (the losses are
+        :func:`subhead_losses` of ``view_probs``).
+    """
+    return signals_from_losses(subhead_losses(view_probs), np.asarray(view_probs)[:, :, 0])
+
+
+def signals_from_losses(losses: np.ndarray,
+                        probs: np.ndarray) -> Tuple[Dict[str, float], np.ndarray]:
+    """All signals of one run from its sub-heads' held-out losses and outputs.
+
+    Shared by image clustering (samples are images) and segmentation
+    (samples are pixels, the losses the dense IIC loss).
+
+    Args:
+        losses (np.ndarray): [h] held-out IIC loss (lamb = 1) per sub-head.
+        probs (np.ndarray): [n, h, k] probabilities of the n held-out samples.
 
     Returns:
         tuple: a dict of ``heldout_loss`` (the chosen sub-head's, i.e. the
         lowest), ``heldout_loss_subhead_mean``, ``chosen_subhead``,
         ``balance_hard``, ``balance_soft``, ``empty_clusters`` (of the chosen
-        sub-head's first views) and ``subhead_agreement``; and the chosen
-        sub-head's [n] cluster ids.
+        sub-head) and ``subhead_agreement``; and the chosen sub-head's [n]
+        cluster ids.
     """
-    losses = subhead_losses(view_probs)
+    losses, probs = np.asarray(losses, dtype=np.float64), np.asarray(probs)
+    if probs.ndim != 3 or losses.shape != (probs.shape[1], ):
+        raise ValueError(f'need [h] losses and [n, h, k] probs, got shapes {losses.shape} and '
+                         f'{probs.shape}')
     chosen = int(losses.argmin())
-    first = np.asarray(view_probs)[:, :, 0]  # [n, h, k]
     signals = dict(
         heldout_loss=float(losses[chosen]),
         heldout_loss_subhead_mean=float(losses.mean()),
         chosen_subhead=chosen,
-        **cluster_mass_balance(first[:, chosen]),
-        subhead_agreement=subhead_agreement(first.argmax(axis=-1)))
-    return signals, first[:, chosen].argmax(axis=-1)
+        **cluster_mass_balance(probs[:, chosen]),
+        subhead_agreement=subhead_agreement(probs.argmax(axis=-1)))
+    return signals, probs[:, chosen].argmax(axis=-1)
 
 
 def setting_signals(runs: Sequence[Mapping[str, float]],
@@ -223,5 +244,6 @@ def rank_settings(summaries: Sequence[Mapping[str, float]],
 
 __all__ = [
     'RANK_KEYS', 'subhead_losses', 'cluster_mass_balance', 'mean_pairwise_nmi',
-    'subhead_agreement', 'seed_stability', 'run_signals', 'setting_signals', 'rank_settings'
+    'subhead_agreement', 'seed_stability', 'run_signals', 'signals_from_losses', 'setting_signals',
+    'rank_settings'
 ]

@@ -5,7 +5,7 @@ import pytest
 
 from mmiic.evaluation.functional import (cluster_mass_balance, mean_pairwise_nmi, rank_settings,
                                          run_signals, seed_stability, setting_signals,
-                                         subhead_agreement, subhead_losses)
+                                         signals_from_losses, subhead_agreement, subhead_losses)
 
 
 def one_hot(ids, k):
@@ -85,6 +85,20 @@ def test_run_signals_choose_lowest_loss_subhead():
     assert signals['balance_hard'] == pytest.approx(1.0) and signals['empty_clusters'] == 0
     assert signals['subhead_agreement'] == pytest.approx(0.0, abs=1e-12)
     np.testing.assert_array_equal(clusters, ids)
+
+
+def test_signals_from_losses_for_pixels():
+    # Segmentation: pixels are the samples, the losses come from the dense loss.
+    pixels = one_hot(np.arange(12) % 3, 3)
+    probs = np.stack([pixels, pixels[::-1]], 1)  # [12, 2, 3]
+    signals, clusters = signals_from_losses(np.array([-0.5, -0.9]), probs)
+    assert signals['chosen_subhead'] == 1 and signals['heldout_loss'] == pytest.approx(-0.9)
+    assert signals['heldout_loss_subhead_mean'] == pytest.approx(-0.7)
+    np.testing.assert_array_equal(clusters, (np.arange(12) % 3)[::-1])
+    # Sub-head 1 relabels sub-head 0 (12 = 4 x 3, reversed): they agree fully.
+    assert signals['subhead_agreement'] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r'\[h\] losses'):
+        signals_from_losses(np.zeros(3), probs)
 
 
 def test_setting_signals_average_over_seeds():
