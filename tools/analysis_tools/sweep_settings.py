@@ -1,4 +1,4 @@
-"""Choose the settings of an IIC clustering config without labels.
+"""Choose the settings of an IIC config without labels.
 
 Trains every point of a grid of settings once per seed for a short schedule,
 on all images but a deterministic held-out subset, predicts the held-out
@@ -11,12 +11,19 @@ images with the main head and ranks the settings by label-free signals (see
 2. then the higher seed stability (NMI between the seeds' assignments);
 3. then the higher cluster mass balance.
 
-Every setting is scored on the same held-out images with the same paired
-views: those of the *base* config's val (or test) pipeline, whatever the grid
-changes in the training views, so that a setting with weaker training views
-cannot score itself on easier pairs. Where the data set has labels, Hungarian
-ACC / NMI / ARI of the held-out images are reported beside, in columns marked
-as not used: they are read only after the ranking is fixed.
+Every setting is scored on the same held-out images with the same pairs,
+those of the *base* config (before the grid), whatever the grid changes in the
+training views, so that a setting with weaker training views cannot score
+itself on easier pairs. Image clustering (``mmiic.IICClassifier``) takes the
+paired views of the val (else test, else training) pipeline, seeded.
+Segmentation (``mmiic.IICSegmentor``) takes the view pairs of the training
+pipeline (``IICDenseViews``) drawn from seeded generators, scores them with
+the segmentor's own dense loss (lamb = 1, averaged over the held-out batches)
+and treats the output pixels of the held-out images (at the head's
+resolution, at most ``--max-pixels``) as the samples of the other signals.
+Where the data set has labels, Hungarian ACC / NMI / ARI of the held-out
+images (or pixels) are reported beside, in columns marked as not used: they
+are read only after the ranking is fixed.
 
 Grid syntax (one ``--grid`` argument per axis; the settings are all
 combinations):
@@ -76,7 +83,7 @@ RANK_RULE = ('lowest mean held-out IIC loss (lamb = 1, chosen sub-head) in bins 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Rank settings of an IIC config without labels')
-    parser.add_argument('config', help='clustering config (mmiic.IICClassifier)')
+    parser.add_argument('config', help='IIC config (mmiic.IICClassifier or mmiic.IICSegmentor)')
     parser.add_argument('--grid', nargs='+', required=True, metavar='KEY=V1,V2',
                         help='one axis per item: KEY=V1,V2, KEY1+KEY2=V1,V2 or GROUP=PRESET1,...')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1],
