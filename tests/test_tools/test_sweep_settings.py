@@ -93,6 +93,9 @@ def test_bad_value_names_the_setting(tmp_path):
         sweep.main(_argv(data_root, tmp_path / 'sweep', 'model.head.num_subheads=5,0'))
     with pytest.raises(ValueError, match="must be KEY=V1"):
         sweep.main(_argv(data_root, tmp_path / 'sweep', 'model.head.loss.lamb'))
+    with pytest.raises(ValueError, match='trains by iteration: use --iters'):
+        sweep.main([CONFIG, '--grid', 'model.head.loss.lamb=1.0,2.0', '--epochs', '1',
+                    '--work-dir', str(tmp_path / 'sweep')])
     assert not (tmp_path / 'sweep').exists()
 
 

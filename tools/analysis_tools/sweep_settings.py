@@ -102,7 +102,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='segmentation: held-out output pixels scored, evenly spaced '
                         '(default 200000)')
     parser.add_argument('--loss-resolution', type=float, default=0.01,
-                        help='held-out losses closer than this (nats, in one bin) tie (default 0.01)')
+                        help='held-out losses in one bin of this width (nats) tie '
+                        '(default 0.01)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='overrides applied to every setting, as in tools/train.py')
     args = parser.parse_args(argv)
@@ -263,7 +264,8 @@ def held_out_split(num_images: int, held_out: str, seed: int) -> Tuple[np.ndarra
         raise ValueError(f'--held-out must be a count or a fraction, got {held_out!r}')
     count = int(round(value * num_images)) if 0 < value < 1 else int(value)
     if value != count and not 0 < value < 1:
-        raise ValueError(f'--held-out must be a whole count or a fraction in (0, 1), got {held_out}')
+        raise ValueError(f'--held-out must be a whole count or a fraction in (0, 1), got '
+                         f'{held_out}')
     if not 2 <= count < num_images:
         raise ValueError(f'--held-out {held_out} gives {count} of {num_images} images: keep at '
                          'least 2 held out and at least 1 to train on')
@@ -276,9 +278,10 @@ def run_config(base: Config, overrides: Dict[str, Any], seed: int, args: argpars
     """The config of one run: the setting, the seed, the length (the image
     subsets go in later, see :func:`train_and_predict`).
 
-    The test loader becomes the held-out loader: hooks that draw fixed images
-    (cluster grids, masses) take them from it, so they show images the run
-    does not train on, and the base config's test set is never loaded.
+    Where the config has a test loop, its loader becomes the held-out loader:
+    hooks that draw fixed images (cluster grids, masses) take them from it,
+    so they show images the run does not train on, and the base config's
+    test set is never loaded.
     """
     cfg = copy.deepcopy(base)
     cfg.merge_from_dict(overrides)
@@ -286,26 +289,31 @@ def run_config(base: Config, overrides: Dict[str, Any], seed: int, args: argpars
     cfg.experiment_name = name
     cfg.randomness = dict(cfg.get('randomness') or {}, seed=seed)
     cfg.resume, cfg.load_from = False, None
-    loop = cfg.train_cfg
-    by_iter = loop.get('type') == 'IterBasedTrainLoop' or 'max_iters' in loop
     if args.iters is not None:
-        if not by_iter:
-            raise ValueError(f'--iters needs an iteration-based train_cfg; {args.config} trains '
-                             'by epoch: use --epochs')
-        loop.max_iters = args.iters
+        cfg.train_cfg.max_iters = args.iters
     if args.epochs is not None:
-        if by_iter:
-            raise ValueError(f'--epochs needs an epoch-based train_cfg; {args.config} trains by '
-                             'iteration: use --iters')
-        loop.max_epochs = args.epochs
+        cfg.train_cfg.max_epochs = args.epochs
     # No validation during the sweep (it would read labels) and no checkpoints: the
     # held-out predictions are the result.
     cfg.train_cfg.pop('val_interval', None)
     cfg.train_cfg.pop('val_begin', None)
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
-    cfg.test_dataloader = copy.deepcopy(eval_loader)
+    if cfg.get('test_cfg') is not None and cfg.get('test_evaluator') is not None:
+        cfg.test_dataloader = copy.deepcopy(eval_loader)
     cfg.setdefault('default_hooks', ConfigDict())['checkpoint'] = None
     return cfg
+
+
+def check_schedule(cfg: Config, args: argparse.Namespace) -> None:
+    """``--iters`` only for iteration-based, ``--epochs`` for epoch-based configs."""
+    by_iter = (cfg.train_cfg.get('type') == 'IterBasedTrainLoop'
+               or 'max_iters' in cfg.train_cfg)
+    if args.iters is not None and not by_iter:
+        raise ValueError(f'--iters needs an iteration-based train_cfg; {args.config} trains by '
+                         'epoch: use --epochs')
+    if args.epochs is not None and by_iter:
+        raise ValueError(f'--epochs needs an epoch-based train_cfg; {args.config} trains by '
+                         'iteration: use --iters')
 
 
 def validate_settings(base: Config, settings: list) -> Tuple[int, str]:
@@ -529,8 +537,8 @@ def write_markdown(path: str, rows: List[dict], rule: str, samples: str) -> None
             f"{_fmt(s['heldout_loss'], 4)} ± {_fmt(s['heldout_loss_std'], 4)} | "
             f"{_fmt(s['heldout_loss_subhead_mean'], 4)} | {_fmt(s['balance_hard'])} / "
             f"{_fmt(s['balance_soft'])} | {s['empty_clusters']} | {_fmt(s['subhead_agreement'])} "
-            f"| {_fmt(s['seed_stability'])} | {_fmt(lab.get('acc'), 1)} | {_fmt(lab.get('nmi'), 1)} "
-            f"| {_fmt(lab.get('ari'), 1)} |")
+            f"| {_fmt(s['seed_stability'])} | {_fmt(lab.get('acc'), 1)} | "
+            f"{_fmt(lab.get('nmi'), 1)} | {_fmt(lab.get('ari'), 1)} |")
     lines += ['', '\\* Labels: reported beside the ranking, **not used for it** (read only after '
               'the ranking is fixed); Hungarian matching of the chosen sub-head on the held-out '
               'images, mean over seeds.', '', '## Settings', '']
@@ -622,6 +630,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
         base.merge_from_dict(args.cfg_options)
     init_default_scope(base.get('default_scope', 'mmpretrain'))
     settings = grid_settings(parse_grid(args.grid, base, load_presets(base, args.presets)))
+    check_schedule(base, args)
     k, kind = validate_settings(base, settings)
     loaders = held_out_loaders(base, kind)
 
