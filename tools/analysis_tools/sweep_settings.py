@@ -99,8 +99,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='seed of the held-out subset (default 0)')
     parser.add_argument('--presets', help='file with sweep_presets = dict(GROUP=dict(NAME={...}))')
     parser.add_argument('--max-pixels', type=int, default=200_000,
-                        help='segmentation: held-out output pixels scored, evenly spaced '
-                        '(default 200000)')
+                        help='segmentation: held-out output pixels scored, evenly spaced in each '
+                        'image (default 200000 in all)')
     parser.add_argument('--loss-resolution', type=float, default=0.01,
                         help='held-out losses in one bin of this width (nats) tie '
                         '(default 0.01)')
@@ -397,12 +397,18 @@ def dense_heldout_losses(model: torch.nn.Module, loader) -> np.ndarray:
 
 
 @torch.no_grad()
-def dense_probs(model: torch.nn.Module, loader) -> Tuple[np.ndarray, np.ndarray]:
-    """Main-head probabilities of the held-out images' pixels, at the head's resolution.
+def dense_probs(model: torch.nn.Module, loader,
+                pixels_per_image: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Main-head probabilities of held-out pixels, at the head's resolution.
+
+    Args:
+        pixels_per_image (int): evenly spaced output pixels kept per image
+            (:func:`pixel_selection`), so that memory stays bounded on large
+            images.
 
     Returns:
-        tuple: [P, h, k] probabilities of all pixels of all images (image by
-        image, row-major) and [m, 2] output (h', w') of each image.
+        tuple: [P, h, k] probabilities of the kept pixels of all images (image
+        by image) and [m, 2] output (h', w') of each image.
     """
     model = model.module if is_model_wrapper(model) else model
     model.eval()
@@ -411,21 +417,23 @@ def dense_probs(model: torch.nn.Module, loader) -> Tuple[np.ndarray, np.ndarray]
         inputs = model.data_preprocessor(batch, False)['inputs']
         inputs = inputs[:, 0] if inputs.dim() == 5 else inputs
         out = model.decode_head(model.extract_feat(inputs), ['main'])['main']  # [h, N, k, h', w']
+        keep = torch.from_numpy(pixel_selection(out.shape[-2] * out.shape[-1], pixels_per_image))
         for i in range(out.shape[1]):
-            probs.append(out[:, i].permute(2, 3, 0, 1).flatten(0, 1).float().cpu().numpy())
+            pixels = out[:, i].permute(2, 3, 0, 1).flatten(0, 1)  # [h' w', h, k]
+            probs.append(pixels[keep.to(pixels.device)].float().cpu().numpy())
             shapes.append(out.shape[-2:])
     return np.concatenate(probs), np.array(shapes, dtype=np.int64)
 
 
 def pixel_selection(num_pixels: int, max_pixels: int) -> np.ndarray:
-    """Evenly spaced pixel indices, at most ``max_pixels`` (the same for every run)."""
+    """Evenly spaced indices of at most ``max_pixels`` of ``num_pixels`` (row-major)."""
     return np.unique(np.linspace(0, num_pixels - 1, min(num_pixels, max_pixels)).astype(np.int64))
 
 
 def run_meta(label: dict, overrides: dict, seed: int, args: argparse.Namespace,
              held_idx: np.ndarray) -> dict:
     return dict(config=osp.abspath(args.config), setting=label, overrides=repr(overrides),
-                seed=seed, iters=args.iters, epochs=args.epochs,
+                seed=seed, iters=args.iters, epochs=args.epochs, max_pixels=args.max_pixels,
                 cfg_options=repr(args.cfg_options),
                 held_out_sha1=hashlib.sha1(held_idx.astype(np.int64).tobytes()).hexdigest())
 
@@ -437,8 +445,12 @@ def with_indices(loader: dict, indices: np.ndarray) -> dict:
     return loader
 
 
+def pixels_per_image(max_pixels: int, num_images: int) -> int:
+    return max(1, max_pixels // num_images)
+
+
 def train_and_predict(cfg: Config, loaders: Dict[str, dict], train_idx: np.ndarray,
-                      held_idx: np.ndarray, kind: str) -> Dict[str, np.ndarray]:
+                      held_idx: np.ndarray, kind: str, max_pixels: int) -> Dict[str, np.ndarray]:
     """Train one run on ``train_idx`` and predict the held-out images.
 
     Returns:
@@ -458,7 +470,8 @@ def train_and_predict(cfg: Config, loaders: Dict[str, dict], train_idx: np.ndarr
     if kind == 'cls':
         out = dict(view_probs=predict_view_probs(runner.model, built['eval']))
     else:
-        probs, shapes = dense_probs(runner.model, built['eval'])
+        probs, shapes = dense_probs(runner.model, built['eval'],
+                                    pixels_per_image(max_pixels, len(held_idx)))
         out = dict(losses=dense_heldout_losses(runner.model, built['pairs']), probs=probs,
                    shapes=shapes)
     # The Runner and its hooks reference each other: collect them (and the loaders'
@@ -479,9 +492,9 @@ def held_out_labels(dataset) -> Optional[np.ndarray]:
     return labels if (labels >= 0).any() else None
 
 
-def held_out_pixel_labels(loader: dict, shapes: np.ndarray, select: np.ndarray,
+def held_out_pixel_labels(loader: dict, shapes: np.ndarray, pixels_per_image: int,
                           ignore_index: int = 255) -> Optional[np.ndarray]:
-    """[len(select)] labels of the selected held-out pixels (-1 where ignored).
+    """[P] labels of the held-out pixels :func:`dense_probs` kept (-1: ignored).
 
     Each label map is resized (nearest) to its image's output size. Called
     only after the ranking is fixed, for the report's label columns.
@@ -493,8 +506,9 @@ def held_out_pixel_labels(loader: dict, shapes: np.ndarray, select: np.ndarray,
             return None
         seg = sample.gt_sem_seg.data.reshape(1, 1, *sample.gt_sem_seg.data.shape[-2:]).float()
         small = F.interpolate(seg, size=tuple(int(v) for v in shape), mode='nearest')
-        labels.append(small.reshape(-1).long().numpy())
-    labels = np.concatenate(labels)[select]
+        keep = pixel_selection(int(shape[0] * shape[1]), pixels_per_image)
+        labels.append(small.reshape(-1).long().numpy()[keep])
+    labels = np.concatenate(labels)
     labels[labels == ignore_index] = -1
     return labels
 
@@ -577,6 +591,17 @@ def plot_signals(path: str, rows: List[dict]) -> None:
     fig.savefig(path)
 
 
+def _no_nan(value: Any) -> Any:
+    """NaN (a signal undefined for one sub-head or one seed) -> None: strict JSON."""
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nan(v) for v in value]
+    return value
+
+
 def _setting_text(label: dict) -> str:
     return ' '.join(f'{k}={v}' for k, v in label.items())
 
@@ -613,13 +638,11 @@ def held_out_loaders(base: Config, kind: str) -> Dict[str, dict]:
     return loaders
 
 
-def run_signals_of(kind: str, pred: Dict[str, np.ndarray],
-                   max_pixels: int) -> Tuple[Dict[str, float], np.ndarray]:
+def run_signals_of(kind: str, pred: Dict[str, np.ndarray]) -> Tuple[Dict[str, float], np.ndarray]:
     """Label-free signals of one run's held-out predictions."""
     if kind == 'cls':
         return run_signals(pred['view_probs'])
-    select = pixel_selection(len(pred['probs']), max_pixels)
-    return signals_from_losses(pred['losses'], pred['probs'][select])
+    return signals_from_losses(pred['losses'], pred['probs'])
 
 
 def main(argv: Optional[List[str]] = None) -> List[str]:
@@ -659,13 +682,13 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
             else:
                 print(f'{head} training', flush=True)
                 cfg = run_config(base, overrides, seed, args, loaders['eval'], run_dir, name)
-                pred = train_and_predict(cfg, loaders, train_idx, held_idx, kind)
+                pred = train_and_predict(cfg, loaders, train_idx, held_idx, kind, args.max_pixels)
                 np.savez_compressed(saved, meta=json.dumps(meta), **pred)
             if kind == 'seg':
                 shapes = pred['shapes'] if shapes is None else shapes
                 if not np.array_equal(shapes, pred['shapes']):
                     raise RuntimeError(f'{name}: its output sizes differ from the other runs\'')
-            signals, ids = run_signals_of(kind, pred, args.max_pixels)
+            signals, ids = run_signals_of(kind, pred)
             print(f'[sweep]   held-out loss {signals["heldout_loss"]:.4f} (sub-head '
                   f'{signals["chosen_subhead"]}), mass balance {signals["balance_hard"]:.3f}, '
                   f'{signals["empty_clusters"]} empty, sub-head agreement '
@@ -685,7 +708,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     else:
         labels = held_out_pixel_labels(
             dict(with_indices(loaders['eval'], held_idx), num_workers=0), shapes,
-            pixel_selection(int(np.prod(shapes, axis=1).sum()), args.max_pixels))
+            pixels_per_image(args.max_pixels, len(held_idx)))
     rows = []
     for rank, i in enumerate(order, 1):
         label = settings[i][0]
@@ -702,8 +725,8 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
                        held_out=dict(count=len(held_idx), seed=args.held_out_seed,
                                      indices=held_idx.tolist()),
                        rank_rule=rule, loss_resolution=args.loss_resolution,
-                       ranking=[r['setting_id'] for r in rows], settings=rows), f, indent=1,
-                  default=lambda o: o.item() if hasattr(o, 'item') else str(o))
+                       ranking=[r['setting_id'] for r in rows], settings=_no_nan(rows)), f,
+                  indent=1, default=lambda o: o.item() if hasattr(o, 'item') else str(o))
     samples = f'{len(held_idx)} held-out images' + (
         f' ({len(clusters_per_setting[0][0])} of their output pixels)' if kind == 'seg' else '')
     write_markdown(osp.join(args.work_dir, 'sweep_results.md'), rows, rule, samples)

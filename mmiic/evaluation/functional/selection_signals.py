@@ -2,14 +2,16 @@
 
 ``tools/analysis_tools/sweep_settings.py`` trains each setting of a grid with
 a few seeds, predicts images held out of training, and scores every run with
-the signals below. None of them reads a label:
+the signals below (samples are images for clustering, output pixels for
+segmentation). None of them reads a label:
 
 * **held-out IIC loss** (:func:`subhead_losses`): ``-I(z; z')`` of each
   sub-head's joint over the held-out images and their paired views, with
   lamb = 1 whatever the setting trained with, so that settings of different
   lamb are scored by the same quantity (the mutual information, at most
   ``ln k``); the sub-head with the lowest one is the run's chosen sub-head
-  (as :class:`ClusterMetric` chooses it);
+  (as :class:`ClusterMetric` chooses it); segmentation scores its pairs with
+  the dense loss instead (:func:`signals_from_losses` takes any [h] losses);
 * **cluster mass balance** (:func:`cluster_mass_balance`): normalised entropy
   of the cluster masses, 1 for equal masses, 0 for one cluster; and the
   number of empty clusters;
