@@ -361,21 +361,35 @@ def predict_view_probs(model: torch.nn.Module, loader) -> np.ndarray:
     return np.stack(probs)
 
 
+def dense_scoring(base: Config) -> Dict[str, Any]:
+    """How the base config's segmentor scores pairs: every setting is scored so."""
+    model = MODELS.build(base.model)
+    loss_fn = model.cluster_heads.losses['main']
+    return dict(displacement=loss_fn.displacement, per_displacement=loss_fn.per_displacement,
+                loss_at_input_size=model.loss_at_input_size)
+
+
 @torch.no_grad()
-def dense_heldout_losses(model: torch.nn.Module, loader) -> np.ndarray:
+def dense_heldout_losses(model: torch.nn.Module, loader, scoring: Dict[str, Any]) -> np.ndarray:
     """[h] dense IIC loss (lamb = 1) of the main head's sub-heads on held-out pairs.
 
     The segmentor's own loss (alignment and masks included), averaged over
-    the held-out batches, with numpy's, Python's and torch's generators
-    seeded so that every run draws the same pairs (restored afterwards).
+    the held-out batches, with the base config's displacement (``scoring``,
+    see :func:`dense_scoring`), so that a grid over d does not change the
+    yardstick, and with numpy's, Python's and torch's generators seeded so
+    that every run draws the same pairs (all restored afterwards).
     """
     model = model.module if is_model_wrapper(model) else model
     model.eval()
     heads = model.cluster_heads
     loss_fn = heads.losses['main']
     saved = (heads.active_head, loss_fn.lamb, loss_fn.loss_weight, np.random.get_state(),
-             random.getstate(), torch.random.get_rng_state())
+             random.getstate(), torch.random.get_rng_state(), loss_fn.displacement,
+             loss_fn.per_displacement, model.loss_at_input_size)
     heads.active_head, loss_fn.lamb, loss_fn.loss_weight = 'main', 1.0, 1.0
+    loss_fn.displacement = scoring['displacement']
+    loss_fn.per_displacement = scoring['per_displacement']
+    model.loss_at_input_size = scoring['loss_at_input_size']
     np.random.seed(0)
     random.seed(0)
     torch.manual_seed(0)
@@ -393,6 +407,7 @@ def dense_heldout_losses(model: torch.nn.Module, loader) -> np.ndarray:
         np.random.set_state(saved[3])
         random.setstate(saved[4])
         torch.random.set_rng_state(saved[5])
+        loss_fn.displacement, loss_fn.per_displacement, model.loss_at_input_size = saved[6:]
     return total / count
 
 
@@ -450,7 +465,8 @@ def pixels_per_image(max_pixels: int, num_images: int) -> int:
 
 
 def train_and_predict(cfg: Config, loaders: Dict[str, dict], train_idx: np.ndarray,
-                      held_idx: np.ndarray, kind: str, max_pixels: int) -> Dict[str, np.ndarray]:
+                      held_idx: np.ndarray, kind: str, max_pixels: int,
+                      scoring: Optional[Dict[str, Any]]) -> Dict[str, np.ndarray]:
     """Train one run on ``train_idx`` and predict the held-out images.
 
     Returns:
@@ -472,8 +488,8 @@ def train_and_predict(cfg: Config, loaders: Dict[str, dict], train_idx: np.ndarr
     else:
         probs, shapes = dense_probs(runner.model, built['eval'],
                                     pixels_per_image(max_pixels, len(held_idx)))
-        out = dict(losses=dense_heldout_losses(runner.model, built['pairs']), probs=probs,
-                   shapes=shapes)
+        out = dict(losses=dense_heldout_losses(runner.model, built['pairs'], scoring),
+                   probs=probs, shapes=shapes)
     # The Runner and its hooks reference each other: collect them (and the loaders'
     # persistent worker processes) now rather than after several more runs.
     del runner, built
@@ -656,6 +672,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     check_schedule(base, args)
     k, kind = validate_settings(base, settings)
     loaders = held_out_loaders(base, kind)
+    scoring = dense_scoring(base) if kind == 'seg' else None
 
     all_images = DATASETS.build(dict(_train_dataset_cfg(base), pipeline=[]))
     train_idx, held_idx = held_out_split(len(all_images), args.held_out, args.held_out_seed)
@@ -682,7 +699,8 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
             else:
                 print(f'{head} training', flush=True)
                 cfg = run_config(base, overrides, seed, args, loaders['eval'], run_dir, name)
-                pred = train_and_predict(cfg, loaders, train_idx, held_idx, kind, args.max_pixels)
+                pred = train_and_predict(cfg, loaders, train_idx, held_idx, kind, args.max_pixels,
+                                         scoring)
                 np.savez_compressed(saved, meta=json.dumps(meta), **pred)
             if kind == 'seg':
                 shapes = pred['shapes'] if shapes is None else shapes
