@@ -157,8 +157,11 @@ def _lookup(cfg: Any, key: str) -> Any:
     return node
 
 
-def parse_grid(items: Sequence[str], cfg: Config, presets: Dict[str, dict]) -> List[List[dict]]:
-    """``--grid`` items -> per axis, the list of its values as {dotted key: value}.
+Setting = Tuple[Dict[str, str], Dict[str, Any]]  # ({axis: value as typed}, {dotted key: value})
+
+
+def parse_grid(items: Sequence[str], cfg: Config, presets: Dict[str, dict]) -> List[List[Setting]]:
+    """``--grid`` items -> per axis, its values as ({axis: text}, {dotted key: value}).
 
     Raises:
         ValueError / KeyError: naming the bad item, key or value.
@@ -183,29 +186,31 @@ def parse_grid(items: Sequence[str], cfg: Config, presets: Dict[str, dict]) -> L
             keys = sorted({k for point in axis for k in point})
         else:
             keys = name.split('+')
+            # Values parse exactly as --cfg-options values do.
             axis = [{k: DictAction._parse_iterable(v) for k in keys} for v in values]
         for key in keys:
             if key in seen:
                 raise ValueError(f'--grid key {key!r} appears in more than one axis')
             seen.add(key)
             _lookup(cfg, key)
-        axes.append([dict(_label={name: v}, **point) for v, point in zip(values, axis)])
+        axes.append([({name: v}, point) for v, point in zip(values, axis)])
     return axes
 
 
-def grid_settings(axes: List[List[dict]]) -> List[Tuple[Dict[str, str], Dict[str, Any]]]:
-    """All combinations: (label {axis name: value text}, overrides {key: value})."""
+def grid_settings(axes: List[List[Setting]]) -> List[Setting]:
+    """All combinations of the axes' values, merged into one setting each."""
     settings = []
     for combo in itertools.product(*axes):
         label, overrides = {}, {}
-        for point in combo:
-            label.update(point['_label'])
-            overrides.update({k: v for k, v in point.items() if k != '_label'})
+        for point_label, point in combo:
+            label.update(point_label)
+            overrides.update(point)
         settings.append((label, overrides))
     return settings
 
 
 def load_presets(cfg: Config, path: Optional[str]) -> Dict[str, dict]:
+    """``sweep_presets`` of the config, updated by those of ``path``."""
     presets = dict(cfg.get('sweep_presets', {}) or {})
     if path:
         presets.update(Config.fromfile(path).get('sweep_presets', {}) or {})
@@ -316,7 +321,7 @@ def check_schedule(cfg: Config, args: argparse.Namespace) -> None:
                          'iteration: use --iters')
 
 
-def validate_settings(base: Config, settings: list) -> Tuple[int, str]:
+def validate_settings(base: Config, settings: List[Setting]) -> Tuple[int, str]:
     """Build every setting's model and training pipeline.
 
     Returns:
