@@ -30,11 +30,11 @@ INSTALL = 'pip install --no-deps animal-mnist==0.4'
 
 
 def _load(path: str) -> np.ndarray:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path} not found')
     try:
         with gzip.open(path, 'rb') as f:
             return np.asarray(pickle.load(f))
-    except FileNotFoundError:
-        raise
     except Exception as e:  # not gzip, truncated, not a pickle
         raise ValueError(f'{path}: cannot read a gzipped pickled array ({type(e).__name__}: '
                          f'{e})') from e
