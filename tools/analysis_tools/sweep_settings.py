@@ -483,11 +483,12 @@ def train_and_predict(cfg: Config, loaders: Dict[str, dict], train_idx: np.ndarr
     # logged and dumped its config: formatting 60k indices there costs seconds and
     # megabytes of log per run.
     runner._train_dataloader = with_indices(runner._train_dataloader, train_idx)
-    runner._test_dataloader = with_indices(runner._test_dataloader, held_idx)
+    if runner._test_dataloader is not None:
+        runner._test_dataloader = with_indices(runner._test_dataloader, held_idx)
     runner.train()
     print(f'[sweep]   trained on {len(runner.train_dataloader.dataset)} images', flush=True)
-    built = {name: Runner.build_dataloader(with_indices(loader, held_idx), seed=0)
-             for name, loader in loaders.items()}
+    built = {name: Runner.build_dataloader(with_indices(loaders[name], held_idx), seed=0)
+             for name in ('eval', 'pairs') if name in loaders}
     if kind == 'cls':
         out = dict(view_probs=predict_view_probs(runner.model, built['eval']))
     else:
@@ -632,10 +633,12 @@ def held_out_loaders(base: Config, kind: str) -> Dict[str, dict]:
 
     'eval': the base config's val (else test) loader settings over the
     training data set; clustering views it through the paired-view pipeline
-    (:func:`_eval_pipeline`), segmentation through the val pipeline (else
-    the label-free inference pipeline). Segmentation adds 'pairs': the
-    training pipeline's view pairs, in this process (``num_workers=0``) so
-    that the seeded generators of :func:`dense_heldout_losses` draw them.
+    (:func:`_eval_pipeline`), segmentation through the val (else test)
+    pipeline without its annotation loaders (else the inference pipeline).
+    Segmentation adds 'labels', the same with the annotation loaders, read
+    only for the report, and 'pairs': the training pipeline's view pairs, in
+    this process (``num_workers=0``) so that the seeded generators of
+    :func:`dense_heldout_losses` draw them.
     """
     template = base.get('val_dataloader') or base.get('test_dataloader')
     loader = copy.deepcopy(template) if template else ConfigDict(batch_size=1, num_workers=0)
@@ -652,6 +655,11 @@ def held_out_loaders(base: Config, kind: str) -> Dict[str, dict]:
     loaders = dict(eval=loader)
     if kind == 'seg':
         loader.batch_size = 1  # images of any size; labels matched image by image
+        loaders['labels'] = copy.deepcopy(loader)
+        loaders['labels'].num_workers = 0
+        loader.dataset['pipeline'] = [
+            t for t in pipeline if not str(t.get('type', '')).endswith('LoadAnnotations')
+            and not str(t.get('type', '')).endswith('LoadIICAnnotations')]
         loaders['pairs'] = dict(
             batch_size=base.train_dataloader.batch_size, num_workers=0,
             sampler=dict(type='DefaultSampler', shuffle=False),
@@ -729,9 +737,15 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
         labels = held_out_labels(DATASETS.build(
             dict(loaders['eval'].dataset, pipeline=[], indices=held_idx.tolist())))
     else:
-        labels = held_out_pixel_labels(
-            dict(with_indices(loaders['eval'], held_idx), num_workers=0), shapes,
-            pixels_per_image(args.max_pixels, len(held_idx)))
+        try:
+            labels = held_out_pixel_labels(with_indices(loaders['labels'], held_idx), shapes,
+                                           pixels_per_image(args.max_pixels, len(held_idx)))
+        except (KeyError, FileNotFoundError, ValueError) as error:
+            # E.g. a val pipeline that loads label maps the training folder does not have:
+            # the ranking stands; only the label columns are left out.
+            print(f'[sweep] no label columns: reading the held-out label maps failed: '
+                  f'{type(error).__name__}: {error}', flush=True)
+            labels = None
     rows = []
     for rank, i in enumerate(order, 1):
         label = settings[i][0]
