@@ -202,3 +202,33 @@ def test_dense_heldout_loss_same_pairs_and_yardstick_for_every_run():
     np.testing.assert_allclose(again, first, rtol=1e-6)
     assert (loss_fn.displacement, loss_fn.lamb) == (2, 3.0)
     assert first.shape == (1, ) and -np.log(3) <= first[0] <= 0
+
+
+def test_sweep_own_image_folder_without_test_loop(tmp_path, monkeypatch):
+    """The folder template has no val/test loop: the held-out label maps come through the
+    val pipeline of a config inheriting it, the predictions through it without labels."""
+    rng = np.random.default_rng(0)
+    for folder in ('images', 'labels'):
+        os.makedirs(tmp_path / 'data' / folder)
+    for i in range(4):
+        label = np.zeros((40, 48), np.uint8)
+        label[10:30, 12:36] = 1
+        image = rng.integers(0, 60, (40, 48, 3), dtype=np.uint8) + 150 * label[..., None]
+        cv2.imwrite(str(tmp_path / 'data' / 'images' / f'{i}.png'), image)
+        cv2.imwrite(str(tmp_path / 'data' / 'labels' / f'{i}.png'), label)
+    config = tmp_path / 'own_seg.py'
+    config.write_text(
+        f"_base_ = ['{ROOT}/configs/iic/iic_minivgg_folder_seg.py']\n"
+        "train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False,\n"
+        "    dataset=dict(img_dir='images', label_dir='labels', classes=('bg', 'fg')))\n"
+        "val_dataloader = dict(_delete_=True, batch_size=1, num_workers=0,\n"
+        "    dataset=dict(pipeline={{_base_.eval_pipeline}}))\n")
+    monkeypatch.setenv('DATA_ROOT', str(tmp_path / 'data'))
+    work_dir = tmp_path / 'sweep'
+    sweep.main([str(config), '--grid', 'model.decode_head.loss_decode.lamb=2.0', '--seeds', '0',
+                '--iters', '1', '--held-out', '2', '--work-dir', str(work_dir), '--cfg-options',
+                'custom_hooks=[]'])
+    row = json.loads((work_dir / 'sweep_results.json').read_text())['settings'][0]
+    assert row['signals']['seed_stability'] is None  # one seed
+    # Both held-out images, every output pixel (40 x 48 at stride 4), labelled.
+    assert row['labels_not_used_for_ranking']['num_labelled'] == 2 * 10 * 12
