@@ -183,27 +183,6 @@ def test_sweep_segmentation_pixels_as_samples(tmp_path, capsys):
     assert '200 of their output pixels' in (work_dir / 'sweep_results.md').read_text()
 
 
-def test_dense_heldout_loss_same_pairs_and_yardstick_for_every_run():
-    config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py')
-    cfg = sweep.Config.fromfile(config)
-    cfg.merge_from_dict({'train_dataloader.dataset.num_images': 3,
-                         'train_dataloader.dataset.size': 32, 'train_dataloader.batch_size': 2})
-    sweep.init_default_scope(cfg.default_scope)
-    scoring = sweep.dense_scoring(cfg)
-    assert scoring == dict(displacement=10, per_displacement=True, loss_at_input_size=True)
-    pairs = sweep.with_indices(sweep.held_out_loaders(cfg, 'seg')['pairs'], np.arange(3))
-    model = sweep.MODELS.build(cfg.model)
-    first = sweep.dense_heldout_losses(model, sweep.Runner.build_dataloader(pairs), scoring)
-    # A setting trained with another d and lamb is still scored with the base d and lamb = 1,
-    # on the same pairs; its own loss settings come back afterwards.
-    loss_fn = model.cluster_heads.losses['main']
-    loss_fn.displacement, loss_fn.lamb = 2, 3.0
-    again = sweep.dense_heldout_losses(model, sweep.Runner.build_dataloader(pairs), scoring)
-    np.testing.assert_allclose(again, first, rtol=1e-6)
-    assert (loss_fn.displacement, loss_fn.lamb) == (2, 3.0)
-    assert first.shape == (1, ) and -np.log(3) <= first[0] <= 0
-
-
 def test_sweep_own_image_folder_without_test_loop(tmp_path, monkeypatch):
     """The folder template has no val/test loop: the held-out label maps come through the
     val pipeline of a config inheriting it, the predictions through it without labels."""

@@ -59,18 +59,16 @@ import itertools
 import json
 import os
 import os.path as osp
-import random
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from mmengine.config import Config, ConfigDict, DictAction
-from mmengine.model import is_model_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401  registers modules
+from mmiic.apis import (dense_heldout_losses, dense_probs, dense_scoring, held_out_labels,
+                        held_out_pixel_labels, predict_view_probs)
 from mmiic.evaluation.functional import (cluster_metrics, rank_settings, run_signals,
                                          setting_signals, signals_from_losses)
 from mmiic.registry import DATASETS, MODELS
@@ -354,102 +352,6 @@ def validate_settings(base: Config, settings: List[Setting]) -> Tuple[int, str]:
 
 
 # ------------------------------------------------------------ one run
-@torch.no_grad()
-def predict_view_probs(model: torch.nn.Module, loader) -> np.ndarray:
-    """[n, h, 1 + r, k] main-head probabilities of the held-out views, in dataset order."""
-    model = model.module if is_model_wrapper(model) else model
-    model.eval()
-    probs = []
-    for batch in loader:
-        for sample in model.test_step(batch):
-            probs.append(torch.as_tensor(sample.get('main_view_probs')).float().numpy())
-    return np.stack(probs)
-
-
-def dense_scoring(base: Config) -> Dict[str, Any]:
-    """How the base config's segmentor scores pairs: every setting is scored so."""
-    model = MODELS.build(base.model)
-    loss_fn = model.cluster_heads.losses['main']
-    return dict(displacement=loss_fn.displacement, per_displacement=loss_fn.per_displacement,
-                loss_at_input_size=model.loss_at_input_size)
-
-
-@torch.no_grad()
-def dense_heldout_losses(model: torch.nn.Module, loader, scoring: Dict[str, Any]) -> np.ndarray:
-    """[h] dense IIC loss (lamb = 1) of the main head's sub-heads on held-out pairs.
-
-    The segmentor's own loss (alignment and masks included), averaged over
-    the held-out batches, with the base config's displacement (``scoring``,
-    see :func:`dense_scoring`), so that a grid over d does not change the
-    yardstick, and with numpy's, Python's and torch's generators seeded so
-    that every run draws the same pairs (all restored afterwards).
-    """
-    model = model.module if is_model_wrapper(model) else model
-    model.eval()
-    heads = model.cluster_heads
-    loss_fn = heads.losses['main']
-    saved = (heads.active_head, loss_fn.lamb, loss_fn.loss_weight, np.random.get_state(),
-             random.getstate(), torch.random.get_rng_state(), loss_fn.displacement,
-             loss_fn.per_displacement, model.loss_at_input_size)
-    heads.active_head, loss_fn.lamb, loss_fn.loss_weight = 'main', 1.0, 1.0
-    loss_fn.displacement = scoring['displacement']
-    loss_fn.per_displacement = scoring['per_displacement']
-    model.loss_at_input_size = scoring['loss_at_input_size']
-    np.random.seed(0)
-    random.seed(0)
-    torch.manual_seed(0)
-    total, count = np.zeros(heads.num_subheads), 0
-    try:
-        for batch in loader:
-            data = model.data_preprocessor(batch, False)
-            out = model.loss(data['inputs'], data['data_samples'])
-            size = data['inputs'].shape[0]
-            total += size * np.array([float(out[f'main_subhead{i}'])
-                                      for i in range(heads.num_subheads)])
-            count += size
-    finally:
-        heads.active_head, loss_fn.lamb, loss_fn.loss_weight = saved[:3]
-        np.random.set_state(saved[3])
-        random.setstate(saved[4])
-        torch.random.set_rng_state(saved[5])
-        loss_fn.displacement, loss_fn.per_displacement, model.loss_at_input_size = saved[6:]
-    return total / count
-
-
-@torch.no_grad()
-def dense_probs(model: torch.nn.Module, loader,
-                pixels_per_image: int) -> Tuple[np.ndarray, np.ndarray]:
-    """Main-head probabilities of held-out pixels, at the head's resolution.
-
-    Args:
-        pixels_per_image (int): evenly spaced output pixels kept per image
-            (:func:`pixel_selection`), so that memory stays bounded on large
-            images.
-
-    Returns:
-        tuple: [P, h, k] probabilities of the kept pixels of all images (image
-        by image) and [m, 2] output (h', w') of each image.
-    """
-    model = model.module if is_model_wrapper(model) else model
-    model.eval()
-    probs, shapes = [], []
-    for batch in loader:
-        inputs = model.data_preprocessor(batch, False)['inputs']
-        inputs = inputs[:, 0] if inputs.dim() == 5 else inputs
-        out = model.decode_head(model.extract_feat(inputs), ['main'])['main']  # [h, N, k, h', w']
-        keep = torch.from_numpy(pixel_selection(out.shape[-2] * out.shape[-1], pixels_per_image))
-        for i in range(out.shape[1]):
-            pixels = out[:, i].permute(2, 3, 0, 1).flatten(0, 1)  # [h' w', h, k]
-            probs.append(pixels[keep.to(pixels.device)].float().cpu().numpy())
-            shapes.append(out.shape[-2:])
-    return np.concatenate(probs), np.array(shapes, dtype=np.int64)
-
-
-def pixel_selection(num_pixels: int, max_pixels: int) -> np.ndarray:
-    """Evenly spaced indices of at most ``max_pixels`` of ``num_pixels`` (row-major)."""
-    return np.unique(np.linspace(0, num_pixels - 1, min(num_pixels, max_pixels)).astype(np.int64))
-
-
 def run_meta(label: dict, overrides: dict, seed: int, args: argparse.Namespace,
              held_idx: np.ndarray) -> dict:
     return dict(config=osp.abspath(args.config), setting=label, overrides=repr(overrides),
@@ -504,37 +406,6 @@ def train_and_predict(cfg: Config, loaders: Dict[str, dict], train_idx: np.ndarr
 
 
 # ------------------------------------------------------------ the report
-def held_out_labels(dataset) -> Optional[np.ndarray]:
-    """[n] labels of the held-out images (-1 where none), or None without any.
-
-    Called only after the ranking is fixed, for the report's label columns.
-    """
-    labels = np.array([dataset.get_data_info(i).get('gt_label', -1) for i in range(len(dataset))],
-                      dtype=np.int64).reshape(-1)
-    return labels if (labels >= 0).any() else None
-
-
-def held_out_pixel_labels(loader: dict, shapes: np.ndarray, pixels_per_image: int,
-                          ignore_index: int = 255) -> Optional[np.ndarray]:
-    """[P] labels of the held-out pixels :func:`dense_probs` kept (-1: ignored).
-
-    Each label map is resized (nearest) to its image's output size. Called
-    only after the ranking is fixed, for the report's label columns.
-    """
-    labels = []
-    for batch, shape in zip(Runner.build_dataloader(loader, seed=0), shapes):
-        sample = batch['data_samples'][0]
-        if 'gt_sem_seg' not in sample:
-            return None
-        seg = sample.gt_sem_seg.data.reshape(1, 1, *sample.gt_sem_seg.data.shape[-2:]).float()
-        small = F.interpolate(seg, size=tuple(int(v) for v in shape), mode='nearest')
-        keep = pixel_selection(int(shape[0] * shape[1]), pixels_per_image)
-        labels.append(small.reshape(-1).long().numpy()[keep])
-    labels = np.concatenate(labels)
-    labels[labels == ignore_index] = -1
-    return labels
-
-
 def label_columns(clusters: List[np.ndarray], labels: np.ndarray, k: int) -> Dict[str, float]:
     """Hungarian ACC / NMI / ARI (%, mean over seeds) on the labelled held-out images."""
     keep = labels >= 0
@@ -685,7 +556,8 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     check_schedule(base, args)
     k, kind = validate_settings(base, settings)
     loaders = held_out_loaders(base, kind)
-    scoring = dense_scoring(base) if kind == 'seg' else None
+    # Every setting's pairs are scored as the base config's segmentor scores them.
+    scoring = dense_scoring(MODELS.build(base.model)) if kind == 'seg' else None
 
     all_images = DATASETS.build(dict(_train_dataset_cfg(base), pipeline=[]))
     train_idx, held_idx = held_out_split(len(all_images), args.held_out, args.held_out_seed)
