@@ -152,6 +152,8 @@ def test_value_splitting_and_held_out_split():
     assert len(held) == 10 and len(train) == 40 and not set(train) & set(held)
     again, held_again = sweep.held_out_split(50, '10', seed=0)
     np.testing.assert_array_equal(held, held_again)
+    assert len(sweep.held_out_split(70000, None, seed=0)[1]) == 2000
+    assert len(sweep.held_out_split(400, None, seed=0)[1]) == 40
     for bad in ('50', '1', 'ten', '2.5'):
         with pytest.raises(ValueError, match='--held-out'):
             sweep.held_out_split(50, bad, seed=0)

@@ -90,9 +90,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     length.add_argument('--iters', type=int, help='training iterations (iteration-based configs)')
     length.add_argument('--epochs', type=int, help='training epochs (epoch-based configs)')
     parser.add_argument('--work-dir', required=True, help='folder of the runs and the report')
-    parser.add_argument('--held-out', default='0.1',
-                        help='images held out of training: a count (e.g. 2000) or a fraction '
-                        'in (0, 1) (default 0.1)')
+    parser.add_argument('--held-out',
+                        help='images held out of training: a count (e.g. 500) or a fraction in '
+                        '(0, 1) (default: 10 %% of the images, at most 2000)')
     parser.add_argument('--held-out-seed', type=int, default=0,
                         help='seed of the held-out subset (default 0)')
     parser.add_argument('--presets', help='file with sweep_presets = dict(GROUP=dict(NAME={...}))')
@@ -259,8 +259,15 @@ def _pair_pipeline(cfg: Config) -> list:
     return pipeline
 
 
-def held_out_split(num_images: int, held_out: str, seed: int) -> Tuple[np.ndarray, np.ndarray]:
-    """Deterministic (train, held-out) index arrays, both sorted."""
+def held_out_split(num_images: int, held_out: Optional[str],
+                   seed: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Deterministic (train, held-out) index arrays, both sorted.
+
+    ``held_out`` None holds out 10 % of the images, at most 2000 (enough to
+    estimate a joint of k x k clusters; predicting more only costs time).
+    """
+    if held_out is None:
+        held_out = str(max(2, min(round(0.1 * num_images), 2000)))
     try:
         value = float(held_out)
     except ValueError:
