@@ -68,3 +68,34 @@ def test_mosaic_overlays_from_device_outputs(tmp_path):
     assert grid.shape == (3 * 16, 3 * 16, 3)
     # Clusters are matched to classes: prediction and truth panels agree.
     assert np.array_equal(grid[:, 16:32], grid[:, 32:48])
+
+
+def test_mnist_demo_on_other_idx_data_with_its_cluster_count(tmp_path, monkeypatch):
+    """tools/demo/mnist_demo.py on another IDX folder (3 classes, classes.txt): trains, evaluates,
+    and the cluster grid carries the class-composition panel."""
+    import json
+    import sys
+
+    from conftest import write_idx
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 40)
+    images = np.zeros((120, 28, 28), np.uint8)
+    for i, c in enumerate(labels):  # class c: a bar at a class-specific place, plus noise
+        images[i, 4 + 7 * c:10 + 7 * c, 4:24] = 200
+    images = np.clip(images + rng.integers(0, 40, images.shape), 0, 255).astype(np.uint8)
+    root = tmp_path / 'data'
+    root.mkdir()
+    for prefix, sl in (('train', slice(0, 90)), ('t10k', slice(90, 120))):
+        write_idx(str(root / f'{prefix}-images-idx3-ubyte'), images[sl])
+        write_idx(str(root / f'{prefix}-labels-idx1-ubyte'), labels[sl])
+    (root / 'classes.txt').write_text('top\nmiddle\nbottom\n')
+    demo = _load('mnist_demo.py')
+    work = tmp_path / 'work'
+    monkeypatch.setattr(sys, 'argv', ['mnist_demo.py', '--data-root', str(root), '--work-dir',
+                                      str(work), '--max-iters', '2', '--num-clusters', '3'])
+    demo.main()
+    result = json.loads((work / 'metrics.json').read_text())
+    assert result['images'] == 120 and 0 <= result['acc'] <= 1
+    grid = cv2.imread(str(work / 'cluster_grid.png'))
+    assert grid.shape[0] == 2 * 3 * 28  # one row per cluster, drawn at 2x
+    assert grid.shape[1] == 2 * (12 * 28 + 200)  # 12 images per row + the composition panel

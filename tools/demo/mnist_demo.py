@@ -38,10 +38,23 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs/demo'))
     parser.add_argument('--data-root', default=osp.join(ROOT, 'data/mnist'))
     parser.add_argument('--max-iters', type=int, help='override the config (quick tries)')
+    parser.add_argument('--num-clusters', type=int,
+                        help='clusters of the main head (default: the config\'s, 10); the '
+                        'overclustering head gets 5 times as many')
     return parser.parse_args()
 
 
-def cluster_grid(runner: Runner, subhead: int, path: str, count: int = 3000) -> None:
+def class_names(data_root: str) -> list:
+    """Names from ``classes.txt`` in the data folder (one per line), if there is one."""
+    path = osp.join(data_root, 'classes.txt')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]
+
+
+def cluster_grid(runner: Runner, subhead: int, path: str, num_clusters: int,
+                 names: list = None, count: int = 3000) -> None:
     """Predict ``count`` images with the chosen sub-head and draw the grid."""
     dataset = runner.test_dataloader.dataset
     model = runner.model.eval()
@@ -56,10 +69,13 @@ def cluster_grid(runner: Runner, subhead: int, path: str, count: int = 3000) -> 
             labels += [int(s.gt_label) for s in out]
             images.append(batch['inputs'][:, 0, 0].cpu().numpy())
     clusters, labels = np.array(clusters), np.array(labels)
-    mapping = cluster_metrics(clusters, labels, 10, 10)['mapping']
-    order = np.argsort(mapping)  # rows sorted by matched digit
-    grid = draw_cluster_grid(np.concatenate(images), np.argsort(order)[clusters], 10,
-                             labels=labels, mapping=mapping[order])
+    num_classes = max(int(labels.max()) + 1, len(names or []))
+    mapping = cluster_metrics(clusters, labels, num_clusters, num_classes)['mapping']
+    order = np.argsort(mapping, kind='stable')  # rows sorted by matched class
+    # Right of each row: which classes the cluster mixes (shares of all its members).
+    grid = draw_cluster_grid(np.concatenate(images), np.argsort(order)[clusters], num_clusters,
+                             labels=labels, mapping=mapping[order], composition_width=200,
+                             class_names=names)
     cv2.imwrite(path, cv2.resize(grid[..., ::-1], None, fx=2, fy=2,
                                  interpolation=cv2.INTER_NEAREST))
 
@@ -75,6 +91,11 @@ def main() -> None:
         cfg[key].dataset.data_root = args.data_root
     if args.max_iters:
         cfg.train_cfg.max_iters = args.max_iters
+    if args.num_clusters:
+        cfg.model.head.num_classes = args.num_clusters
+        cfg.model.head.num_overclusters = 5 * args.num_clusters
+        cfg.test_evaluator.num_classes = args.num_clusters
+    num_clusters = cfg.model.head.num_classes
     # Evaluate once, after training (runner.test below), not also in the train loop
     # (an iteration-based loop always validates at its last iteration).
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
@@ -89,7 +110,7 @@ def main() -> None:
     chosen = int(np.argmin([metrics[k] for k in subheads])) if subheads else 0
     os.makedirs(args.work_dir, exist_ok=True)
     grid_path = osp.join(args.work_dir, 'cluster_grid.png')
-    cluster_grid(runner, chosen, grid_path)
+    cluster_grid(runner, chosen, grid_path, num_clusters, class_names(args.data_root))
     result = dict(
         acc=metrics['cluster/acc'] / 100,
         nmi=metrics['cluster/nmi'] / 100,
