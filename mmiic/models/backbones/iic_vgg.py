@@ -53,11 +53,17 @@ class IICVGG(BaseModule):
         self.in_channels = in_channels
         layers: List[nn.Module] = []
         channels = in_channels
+        stride = 1
+        # Reflect padding of p needs feature maps larger than p: the smallest input side.
+        self.min_input_size = 1
         for spec in arch:
             if spec == 'M':
                 layers.append(nn.MaxPool2d(2, 2))
+                stride *= 2
                 continue
             width, dilation = (spec, 1) if isinstance(spec, int) else tuple(spec)
+            if padding_mode == 'reflect':
+                self.min_input_size = max(self.min_input_size, (dilation + 1) * stride)
             layers.append(
                 ConvModule(channels, width, 3, padding=dilation, dilation=dilation,
                            norm_cfg=norm_cfg, act_cfg=dict(type='ReLU'),
@@ -71,4 +77,8 @@ class IICVGG(BaseModule):
             raise ValueError(f'{type(self).__name__} expects [N, {self.in_channels}, H, W] inputs, '
                              f'got {tuple(x.shape)}; check in_channels against the Sobel setting '
                              '(1 grey, 2 Sobel, 5 Sobel+RGB, 4 RGBIR)')
+        if min(x.shape[2:]) < self.min_input_size:
+            raise ValueError(f'{type(self).__name__} with reflect padding needs inputs of at least '
+                             f'{self.min_input_size} px per side, got {tuple(x.shape[2:])}: images '
+                             'shrunk too far? (e.g. a large OBJECT_SIZE on small images or tiles)')
         return (self.layers(x), )
