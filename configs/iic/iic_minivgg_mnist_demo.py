@@ -12,6 +12,13 @@
 #   97.7 % after 900 iterations, about 4 minutes);
 # - iteration based; the main head trains 3 of every 4 blocks of 25 iterations,
 #   the overclustering head the 4th.
+# lamb and the views were first picked by MNIST accuracy (above); the label-free
+# protocol (tools/analysis_tools/sweep_settings.py: held-out IIC loss, mass
+# balance, seed stability) ranks the same settings first among lamb {1, 2} x
+# views {these, the paper's random-crop pairs} (README, "Choosing settings
+# without labels"). On other IDX data (README, "Data sets used to validate the
+# defaults"): Animal-Shape MNIST 48.8 % ACC (pixel k-means 34.6 %), texture
+# patches 98.6 % (58.5 %).
 _base_ = ['./iic_vgg6c_mnist.py']
 
 num_repeats = 2
