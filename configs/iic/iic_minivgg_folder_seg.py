@@ -11,7 +11,9 @@
 # is 24 px across (the trunk's receptive field, about 66 px, then sees a thing
 # and its surroundings; enlarging stops at 2x), and the displacement d is a
 # quarter of the resized diameter (d = 10 with small things pairs most pixels
-# across borders, and IIC learns regions of several things instead).
+# across borders, and IIC learns regions of several things instead; a design
+# rule, not yet validated: see the README's validation table). Give test.py and
+# infer.py the same OBJECT_SIZE as training.
 # Training draws crop_size crops (images smaller than a crop are padded).
 # For whole-slide images or satellite scenes set tile_size (e.g. 1024): each
 # image is cut into tiles read on demand. For 16-bit or float data set

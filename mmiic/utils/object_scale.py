@@ -8,6 +8,7 @@ energy, Lindeberg's automatic scale selection), and :func:`seg_scale_settings`
 turns it into the resize factor and displacement that
 ``configs/iic/iic_minivgg_folder_seg.py`` uses.
 """
+import warnings
 from typing import Dict, Iterable, Sequence
 
 import numpy as np
@@ -56,8 +57,9 @@ def estimate_object_size(images: Iterable[np.ndarray],
 
     The scale-normalised LoG energy is summed over the images; the diameter is
     ``2 sqrt(2) sigma*`` at its peak, refined by a parabola through the
-    neighbouring scales (log-spaced). Scales larger than a quarter of the
-    smallest image side are not tried.
+    neighbouring scales (log-spaced). Diameters larger than half the
+    smallest image side are not tried. An answer at either end of the
+    searched range is a bound, not an estimate, and is warned about.
 
     Args:
         images: arrays [H, W] or [H, W, C] (any dtype).
@@ -80,6 +82,11 @@ def estimate_object_size(images: Iterable[np.ndarray],
     sigmas = diameters / (2 * np.sqrt(2))
     energy = sum(scale_energies(img, sigmas) for img in images)
     best = int(np.argmax(energy))
+    if best in (0, count - 1):
+        warnings.warn(f'the estimated size sits at the {"lower" if best == 0 else "upper"} end of '
+                      f'the searched range [{min_size:.1f}, {diameters[-1]:.1f}] px: the things '
+                      'may be smaller (images shrunk too far? use tiles or a larger --max-side) '
+                      'or larger (larger images) than can be measured')
     log_d = np.log2(diameters)
     if 0 < best < count - 1:  # parabolic refinement in log scale
         e0, e1, e2 = np.log(energy[best - 1:best + 2] + 1e-300)

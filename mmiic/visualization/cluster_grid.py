@@ -70,6 +70,8 @@ def draw_class_composition(clusters: np.ndarray, labels: np.ndarray, num_cluster
                            class_names: Optional[Sequence[str]] = None) -> np.ndarray:
     """[num_clusters * row_height, width, 3] uint8 RGB: per cluster, the shares of
     the classes among its members as a stacked bar (largest first) and text."""
+    keep = labels >= 0  # negative labels (ignored samples) take no part
+    clusters, labels = clusters[keep], labels[keep]
     num_classes = int(labels.max()) + 1 if len(labels) else 1
     colours = cluster_palette(max(num_classes, 1))
     panel = np.full((num_clusters * row_height, width, 3), 25, np.uint8)

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import cv2
 import numpy as np
+import pytest
 import torch
 from mmengine.structures import PixelData
 
@@ -91,6 +92,10 @@ def test_mnist_demo_on_other_idx_data_with_its_cluster_count(tmp_path, monkeypat
     (root / 'classes.txt').write_text('top\nmiddle\nbottom\n')
     demo = _load('mnist_demo.py')
     work = tmp_path / 'work'
+    monkeypatch.setattr(sys, 'argv', ['mnist_demo.py', '--data-root', str(root), '--work-dir',
+                                      str(work), '--num-clusters', '2'])
+    with pytest.raises(SystemExit, match='below the 3 classes'):
+        demo.main()
     monkeypatch.setattr(sys, 'argv', ['mnist_demo.py', '--data-root', str(root), '--work-dir',
                                       str(work), '--max-iters', '2', '--num-clusters', '3'])
     demo.main()

@@ -55,3 +55,8 @@ def test_settings_resize_things_to_the_trunk_size():
     assert tiny['scale_factor'] == 2.0 and tiny['displacement'] == 2
     huge = seg_scale_settings(1000)  # shrinking stops at 1/8
     assert huge['scale_factor'] == pytest.approx(1 / 8)
+
+
+def test_answer_at_the_range_end_is_warned_about():
+    with pytest.warns(UserWarning, match='lower end'):
+        estimate_object_size([discs(3)], min_size=6)

@@ -39,8 +39,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--data-root', default=osp.join(ROOT, 'data/mnist'))
     parser.add_argument('--max-iters', type=int, help='override the config (quick tries)')
     parser.add_argument('--num-clusters', type=int,
-                        help='clusters of the main head (default: the config\'s, 10); the '
-                        'overclustering head gets 5 times as many')
+                        help='clusters of the main head (default: the config\'s, 10; at least the '
+                        'number of classes, which come from classes.txt in the data folder if '
+                        'there is one); the overclustering head gets 5 times as many')
     return parser.parse_args()
 
 
@@ -94,8 +95,14 @@ def main() -> None:
     if args.num_clusters:
         cfg.model.head.num_classes = args.num_clusters
         cfg.model.head.num_overclusters = 5 * args.num_clusters
-        cfg.test_evaluator.num_classes = args.num_clusters
     num_clusters = cfg.model.head.num_classes
+    names = class_names(args.data_root)
+    if names:  # the evaluation's classes come from the data, not from the cluster count
+        cfg.test_evaluator.num_classes = len(names)
+    if num_clusters < cfg.test_evaluator.num_classes:
+        raise SystemExit(f'--num-clusters {num_clusters} is below the '
+                         f'{cfg.test_evaluator.num_classes} classes of {args.data_root}: the '
+                         'one-to-one evaluation needs at least one cluster per class')
     # Evaluate once, after training (runner.test below), not also in the train loop
     # (an iteration-based loop always validates at its last iteration).
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
@@ -110,7 +117,7 @@ def main() -> None:
     chosen = int(np.argmin([metrics[k] for k in subheads])) if subheads else 0
     os.makedirs(args.work_dir, exist_ok=True)
     grid_path = osp.join(args.work_dir, 'cluster_grid.png')
-    cluster_grid(runner, chosen, grid_path, num_clusters, class_names(args.data_root))
+    cluster_grid(runner, chosen, grid_path, num_clusters, names)
     result = dict(
         acc=metrics['cluster/acc'] / 100,
         nmi=metrics['cluster/nmi'] / 100,

@@ -237,9 +237,12 @@ def rank_settings(summaries: Sequence[Mapping[str, float]],
 
     def key(i: int) -> tuple:
         signals = {name: summaries[i][name] for name in RANK_KEYS}
-        loss = float(signals['heldout_loss'])
+        loss = signals['heldout_loss']
+        loss = math.nan if loss is None else float(loss)
+        if not math.isfinite(loss):  # a diverged run (NaN/inf outputs) ranks last
+            return (1, 0.0, 0.0, 0.0, i)
         binned = math.floor(loss / loss_resolution) if loss_resolution else loss
-        return (binned, -finite(signals['seed_stability']), -finite(signals['balance_hard']), i)
+        return (0, binned, -finite(signals['seed_stability']), -finite(signals['balance_hard']), i)
 
     return sorted(range(len(summaries)), key=key)
 

@@ -130,6 +130,13 @@ def test_rank_lower_loss_first_then_stability_then_balance():
     assert rank_settings(summaries, loss_resolution=0) == [3, 2, 1, 0]
 
 
+def test_rank_puts_diverged_runs_last():
+    summaries = [summary(float('nan')), summary(-1.0), summary(None), summary(float('inf')),
+                 summary(-2.0)]
+    for resolution in (0.01, 0):
+        assert rank_settings(summaries, loss_resolution=resolution) == [4, 1, 0, 2, 3]
+
+
 def test_rank_ignores_everything_but_label_free_keys():
     summaries = [summary(-1.2, acc=0.1), summary(-1.5, acc=0.9), summary(-0.3, acc=0.99)]
     order = rank_settings(summaries)
