@@ -5,9 +5,11 @@ from .cluster_visualization_hook import ClusterVisualizationHook
 from .epoch_seed_hook import EpochSeedHook
 from .fixed_batch_hook import FixedBatchHook
 from .head_alternation_hook import HeadAlternationHook
+from .logger_hook import IICLoggerHook
 
 __all__ = [
     'ChosenSubheadHook', 'ClusterGridHook', 'ClusterJointHook', 'ClusterMassHook',
     'ClusterVisualizationHook', 'EpochSeedHook', 'FixedBatchHook', 'HeadAlternationHook',
+    'IICLoggerHook',
     'SegOverlayHook', 'joint_heatmap', 'plot_cluster_mass'
 ]
