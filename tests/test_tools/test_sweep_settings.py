@@ -213,3 +213,13 @@ def test_sweep_own_image_folder_without_test_loop(tmp_path, monkeypatch):
     assert row['signals']['seed_stability'] is None  # one seed
     # Both held-out images, every output pixel (40 x 48 at stride 4), labelled.
     assert row['labels_not_used_for_ranking']['num_labelled'] == 2 * 10 * 12
+
+
+def test_runs_are_reused_only_for_an_unchanged_config():
+    from mmengine.config import Config
+    sweep = _load()
+    cfg = Config(dict(model=dict(head=dict(lamb=2.0)), train_cfg=dict(max_iters=5)))
+    same = Config(dict(train_cfg=dict(max_iters=5), model=dict(head=dict(lamb=2.0))))
+    assert sweep.config_digest(cfg) == sweep.config_digest(same)  # key order does not matter
+    cfg.model.head.lamb = 1.0  # the config file edited between two sweeps
+    assert sweep.config_digest(cfg) != sweep.config_digest(same)

@@ -359,9 +359,17 @@ def validate_settings(base: Config, settings: List[Setting]) -> Tuple[int, str]:
 
 
 # ------------------------------------------------------------ one run
+def config_digest(cfg: Config) -> str:
+    """SHA-1 of the config's contents (after ``--cfg-options``): a finished run is reused only
+    if the config it trained with is unchanged, not merely its path."""
+    text = json.dumps(cfg.to_dict(), sort_keys=True, default=repr)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 def run_meta(label: dict, overrides: dict, seed: int, args: argparse.Namespace,
-             held_idx: np.ndarray) -> dict:
-    return dict(config=osp.abspath(args.config), setting=label, overrides=repr(overrides),
+             held_idx: np.ndarray, config_sha1: str = '') -> dict:
+    return dict(config=osp.abspath(args.config), config_sha1=config_sha1, setting=label,
+                overrides=repr(overrides),
                 seed=seed, iters=args.iters, epochs=args.epochs, max_pixels=args.max_pixels,
                 cfg_options=repr(args.cfg_options),
                 held_out_sha1=hashlib.sha1(held_idx.astype(np.int64).tobytes()).hexdigest())
@@ -575,12 +583,13 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
 
     summaries, run_records, clusters_per_setting, shapes = [], [], [], None
     total = len(settings) * len(args.seeds)
+    base_sha1 = config_digest(base)
     for i, (label, overrides) in enumerate(settings):
         runs, clusters = [], []
         for j, seed in enumerate(args.seeds):
             name = f's{i}_seed{seed}'
             run_dir = osp.join(args.work_dir, 'runs', name)
-            meta = run_meta(label, overrides, seed, args, held_idx)
+            meta = run_meta(label, overrides, seed, args, held_idx, base_sha1)
             saved = osp.join(run_dir, 'heldout_predictions.npz')
             head = (f'[sweep] run {i * len(args.seeds) + j + 1}/{total}: s{i} '
                     f'({_setting_text(label)}) seed {seed}:')
