@@ -162,12 +162,6 @@ class ImageFolderClusterDataset(_FolderDataset):
         self._finish_loading(paths)
         return data_list
 
-    def get_data_info(self, idx: int) -> dict:
-        info = super().get_data_info(idx)
-        if 'seg_map_path' in info:
-            info['label_lut'] = self.label_lut
-        return info
-
 
 def _tiles(size: int, tile: int) -> List[int]:
     """Tile starts covering [0, size); the last tile ends at the border."""
