@@ -214,3 +214,17 @@ def run_on_ranks(fn, *args, world_size=2, init_group=True, timeout=240):
         for process in context.processes:
             if process.is_alive():
                 process.kill()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_visualizers():
+    """Forget the visualizers a test created. mmengine keys them by experiment name, which has a
+    one-second timestamp: a runner of another scope built in the same second would otherwise get
+    the earlier test's visualizer (e.g. mmseg's) and fail to build its own."""
+    yield
+    from mmengine.visualization import Visualizer
+    stack = [Visualizer]
+    while stack:
+        cls = stack.pop()
+        cls._instance_dict.clear()
+        stack.extend(cls.__subclasses__())
