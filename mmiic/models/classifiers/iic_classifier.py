@@ -5,6 +5,7 @@ import torch
 from mmengine.model import BaseModel
 from torch import Tensor
 
+from mmiic.models.utils import use_channels_last
 from mmiic.registry import MODELS
 
 
@@ -43,6 +44,9 @@ class IICClassifier(BaseModel):
         data_preprocessor (dict, optional): defaults to
             ``IICDataPreprocessor``.
         init_cfg (dict, optional): initialisation config.
+        channels_last (bool): run the backbone in channels-last memory
+            format (:func:`use_channels_last`; same results, faster on a
+            CPU). Defaults to False.
     """
 
     def __init__(self,
@@ -50,13 +54,16 @@ class IICClassifier(BaseModel):
                  head: dict,
                  neck: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 channels_last: bool = False) -> None:
         super().__init__(
             data_preprocessor=data_preprocessor or dict(type='mmiic.IICDataPreprocessor'),
             init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.cluster_heads = MODELS.build(head)
+        if channels_last:
+            use_channels_last(self.backbone)
 
     def extract_feat(self, images: Tensor) -> Tensor:
         """[M, C, H, W] -> [M, D] features."""
