@@ -95,3 +95,15 @@ def test_cocostuff_converter_writes_curated_lists(tmp_path):
     assert open(osp.join(root, 'curated/val2017/cocostuff3.txt')).read().split() == ['a']
     assert open(osp.join(root, 'curated/val2017/cocostuff15.txt')).read().split() == ['a']
     assert open(osp.join(root, 'curated/val2017/cocostuff27.txt')).read().split() == ['a', 'b']
+
+
+@pytest.mark.parametrize('dtype', [np.uint8, np.uint16])
+def test_label_lookup_matches_numpy_indexing_for_8_and_16_bit_maps(tmp_path, dtype):
+    rng = np.random.default_rng(0)
+    raw = rng.integers(0, 256, (37, 53)).astype(dtype)
+    path = str(tmp_path / 'label.png')
+    cv2.imwrite(path, raw)
+    lut = rng.integers(0, 200, 256 if dtype == np.uint8 else 65536).astype(np.uint8)
+    out = LoadIICAnnotations()(dict(seg_map_path=path, label_lut=lut, ori_shape=(37, 53)))
+    assert out['gt_seg_map'].dtype == np.uint8
+    assert np.array_equal(out['gt_seg_map'], lut[raw])
