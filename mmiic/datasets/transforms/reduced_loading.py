@@ -62,7 +62,8 @@ class LoadResizedImage(BaseTransform):
         buffer = np.frombuffer(data, np.uint8)
         flag = REDUCED_FLAGS.get((reduction, self.grey),
                                  cv2.IMREAD_GRAYSCALE if self.grey else cv2.IMREAD_COLOR)
-        img = cv2.imdecode(buffer, flag)
+        # Stored orientation, as the header size and the label maps (EXIF rotation ignored).
+        img = cv2.imdecode(buffer, flag | cv2.IMREAD_IGNORE_ORIENTATION)
         if img is None:
             raise ValueError(f'{path}: cannot decode image')
         if self.to_rgb and img.ndim == 3:

@@ -51,3 +51,17 @@ def test_label_of_another_size_is_named(tmp_path):
         LoadResizedImage(1 / 3)(dict(img_path=osp.join(tmp_path, 'missing.jpg')))
     with pytest.raises(ValueError, match='scale_factor'):
         LoadResizedImage(1.5)
+
+
+def test_exif_rotation_is_ignored_like_the_label_maps(tmp_path):
+    """A JPEG tagged 'rotate 90' keeps its stored orientation and size (labels are not rotated)."""
+    from PIL import Image
+    stored = np.zeros((120, 90, 3), np.uint8)
+    stored[:40] = 255  # white top band in the stored orientation
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 clockwise to display
+    path = str(tmp_path / 'rotated.jpg')
+    Image.fromarray(stored).save(path, exif=exif.tobytes(), quality=95)
+    out = LoadResizedImage(scale_factor=1 / 3)(dict(img_path=path))
+    assert out['img'].shape == (40, 30, 3) and out['ori_shape'] == (120, 90)
+    assert out['img'][:10].mean() > 200 and out['img'][-10:].mean() < 50
