@@ -14,6 +14,10 @@ def _to_channels_last(value: Any) -> Any:
 def _to_contiguous(value: Any) -> Any:
     if isinstance(value, torch.Tensor) and value.dim() == 4:
         return value.contiguous()
+    if isinstance(value, dict):
+        return type(value)((k, _to_contiguous(v)) for k, v in value.items())
+    if isinstance(value, tuple) and hasattr(value, '_fields'):  # a namedtuple
+        return type(value)(*(_to_contiguous(v) for v in value))
     if isinstance(value, (tuple, list)):
         return type(value)(_to_contiguous(v) for v in value)
     return value
@@ -32,11 +36,11 @@ def use_channels_last(backbone: nn.Module) -> nn.Module:
 
     Its 4-D weights are stored channels-last, its 4-D inputs [N, C, H, W] are
     made channels-last on the way in and its 4-D outputs (a tensor, or a
-    tuple/list of them) contiguous (NCHW) on the way out, so necks, heads and
-    losses see the usual layout. Shapes and values are unchanged (up to float
-    rounding); oneDNN convolutions, batch norm and pooling on a CPU run
-    markedly faster this way (README, "Throughput"); on a GPU it pays with
-    mixed precision (tensor cores).
+    tuple/list/namedtuple/dict of them) contiguous (NCHW) on the way out, so
+    necks, heads and losses see the usual layout. Shapes and values are
+    unchanged (up to float rounding); oneDNN convolutions, batch norm and
+    pooling on a CPU run markedly faster this way (README, "Throughput"). Not
+    measured on a GPU.
 
     Returns:
         nn.Module: ``backbone``, changed in place.

@@ -1,7 +1,9 @@
+import collections
 import copy
 
 import numpy as np
 import torch
+import pytest
 import torch.nn as nn
 from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
@@ -37,7 +39,10 @@ def test_backbone_computes_channels_last_and_returns_nchw_with_the_same_values()
     assert torch.allclose(fast[0].weight.grad, plain[0].weight.grad, rtol=1e-4, atol=1e-4)
 
 
-def test_tuple_outputs_come_back_contiguous():
+@pytest.mark.parametrize('kind', ['tuple', 'list', 'namedtuple', 'dict'])
+def test_container_outputs_come_back_contiguous(kind):
+    Pair = collections.namedtuple('Pair', 'first second')
+
     class TwoStages(nn.Module):
         def __init__(self):
             super().__init__()
@@ -45,10 +50,13 @@ def test_tuple_outputs_come_back_contiguous():
 
         def forward(self, x):
             y = self.a(x)
-            return y, self.b(y)
+            z = self.b(y)
+            return dict(tuple=(y, z), list=[y, z], namedtuple=Pair(y, z), dict=dict(a=y, b=z))[kind]
 
     outs = use_channels_last(TwoStages())(torch.randn(2, 3, 9, 9))
-    assert isinstance(outs, tuple) and all(o.is_contiguous() for o in outs)
+    assert type(outs) is dict(tuple=tuple, list=list, namedtuple=Pair, dict=dict)[kind]
+    values = outs.values() if kind == 'dict' else outs
+    assert all(o.is_contiguous() and o.dim() == 4 for o in values)
 
 
 def _same_weights(build, **kwargs):
@@ -66,6 +74,8 @@ def test_classifier_option_gives_the_same_loss():
                   num_subheads=2),
         data_preprocessor=dict(type='mmiic.IICDataPreprocessor', sobel='sobel', in_channels=1))
     plain, fast = _same_weights(lambda **kw: IICClassifier(**copy.deepcopy(cfg), **kw))
+    fast.init_weights()  # as the runner does: the layout survives initialisation
+    fast.load_state_dict(plain.state_dict())
     assert fast.backbone.layers[0].conv.weight.is_contiguous(memory_format=CHANNELS_LAST)
     torch.manual_seed(1)
     batch = dict(inputs=torch.randint(0, 255, (6, 3, 1, 8, 8), dtype=torch.uint8),
@@ -81,7 +91,8 @@ def _seg_batch(n=2, size=32):
         np.random.seed(i)  # IICDenseViews draws from numpy's global generator
         img = np.random.randint(0, 255, (size, size, 3), dtype=np.uint8)
         seg = np.random.randint(0, 3, (size, size)).astype(np.uint8)
-        items.append(PackIICSegInputs()(IICDenseViews(max_translation=4)(dict(img=img, gt_seg_map=seg))))
+        views = IICDenseViews(max_translation=4)(dict(img=img, gt_seg_map=seg))
+        items.append(PackIICSegInputs()(views))
     return dict(inputs=torch.stack([it['inputs'] for it in items]),
                 data_samples=[it['data_samples'] for it in items])
 
@@ -106,6 +117,6 @@ def test_segmentor_option_gives_the_same_loss_and_prediction():
               for m in (plain, fast)]
     assert torch.allclose(losses[0], losses[1], atol=1e-5)
     plain.eval(), fast.eval()
-    preds = [m(**m.data_preprocessor(_seg_batch(n=1), False), mode='predict')[0]
-             for m in (plain, fast)]
+    batch = _seg_batch(n=1)
+    preds = [m(**m.data_preprocessor(batch, False), mode='predict')[0] for m in (plain, fast)]
     assert torch.allclose(preds[0].seg_logits.data, preds[1].seg_logits.data, atol=1e-5)
