@@ -16,7 +16,8 @@ CONFIGS = [
     'iic_vgg_potsdam3.py', 'iic_vgg_potsdam6.py', 'iic_vgg_cocostuff3_overcluster.py',
     'iic_vgg_cocostuff15_overcluster.py', 'iic_vgg_potsdam3_overcluster.py',
     'iic_vgg_potsdam6_overcluster.py', 'iic_r18v1c_cocostuff3.py', 'iic_minivgg_mosaic_demo.py',
-    'iic_vgg_cocostuff3_device_views.py', 'iic_minivgg_mosaic_demo_device_views.py'
+    'iic_vgg_cocostuff3_device_views.py', 'iic_minivgg_mosaic_demo_device_views.py',
+    'iic_vgg_cocostuff3_device_views_prescaled.py'
 ]
 
 

@@ -1,0 +1,87 @@
+"""tools/dataset_converters/shrink_seg_dataset.py: a training copy shrunk once, read unchanged."""
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+from conftest import make_cocostuff
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import mmiic  # noqa: F401
+from mmiic.registry import DATASETS, TRANSFORMS
+
+REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+TOOL = osp.join(REPO, 'tools', 'dataset_converters', 'shrink_seg_dataset.py')
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, TOOL, *args], capture_output=True, text=True,
+                          env=dict(PYTHONPATH=REPO, PATH='/usr/bin:/bin'))
+
+
+def test_copy_has_the_training_size_the_same_labels_and_loads_through_the_config(tmp_path):
+    src = make_cocostuff(str(tmp_path / 'coco'), names=3, splits=('train2017', ), size=(150, 181))
+    dst = str(tmp_path / 'third')
+    done = _run(src, dst, '--scale', '1/3', '--image-dir', 'images/train2017', '--label-dir',
+                'annotations/train2017', '--copy', 'curated', '--nproc', '2')
+    assert done.returncode == 0, done.stderr
+    name = '000000000002'
+    image = cv2.imread(osp.join(dst, 'images', 'train2017', name + '.jpg'))
+    label = cv2.imread(osp.join(dst, 'annotations', 'train2017', name + '_labelTrainIds.png'),
+                       cv2.IMREAD_UNCHANGED)
+    assert image.shape == (50, 60, 3) and label.shape == (50, 60)  # int(side / 3 + 0.5)
+    assert osp.isfile(osp.join(dst, 'curated', 'train2017', 'cocostuff3.txt'))
+
+    # What the on-the-fly pipeline makes of the original files at scale 1/3.
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'iic', 'iic_vgg_cocostuff3_device_views_prescaled.py'))
+    original = DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=src, pipeline=[]))
+    info = original.get_data_info(1)
+    assert info['img_path'].endswith(name + '.jpg')
+    for step in (dict(type='mmiic.LoadIICAnnotations'),
+                 dict(type='mmiic.LoadResizedImage', scale_factor=1 / 3)):
+        info = TRANSFORMS.build(step)(info)
+    # The config reads the copy: the same labels after the lookup, the same pixels up to
+    # the JPEG re-encoding (quality 95).
+    copy = DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=dst,
+                               pipeline=cfg.train_pipeline[:2]))
+    sample = copy[1]
+    assert np.array_equal(sample['gt_seg_map'], info['gt_seg_map'])
+    assert sample['img'].shape == info['img'].shape
+    difference = np.abs(sample['img'].astype(int) - info['img'].astype(int)).mean()
+    assert difference < 3  # 1.9 measured on these noisy images
+
+
+def test_bad_arguments_are_named(tmp_path):
+    src = make_cocostuff(str(tmp_path / 'coco'), names=1, splits=('train2017', ))
+    assert 'must lie in (0, 1]' in _run(src, str(tmp_path / 'x'), '--scale', '3',
+                                        '--image-dir', 'images/train2017').stderr
+    assert 'must differ' in _run(src, src, '--scale', '0.5', '--image-dir', 'x').stderr
+    missing = _run(src, str(tmp_path / 'x'), '--scale', '0.5', '--image-dir', 'images/nope')
+    assert missing.returncode != 0 and osp.join('images', 'nope') in missing.stderr
+
+
+def test_png_images_palette_labels_and_other_files(tmp_path):
+    """PNG images stay PNG, palette label maps keep their indices, other files are skipped."""
+    from PIL import Image
+    src = tmp_path / 'src'
+    (src / 'img').mkdir(parents=True)
+    (src / 'lab').mkdir()
+    cv2.imwrite(str(src / 'img' / 'a.png'), np.full((40, 60, 3), 128, np.uint8))
+    (src / 'img' / 'notes.txt').write_text('not an image')
+    ids = np.kron(np.array([[1, 2], [3, 4]], np.uint8), np.ones((20, 30), np.uint8))
+    palette = Image.fromarray(ids, mode='P')
+    palette.putpalette([v for i in range(256) for v in (i, 255 - i, 7)])
+    palette.save(src / 'lab' / 'a.png')
+    done = _run(str(src), str(tmp_path / 'dst'), '--scale', '0.5', '--image-dir', 'img',
+                '--label-dir', 'lab', '--nproc', '1')
+    assert done.returncode == 0, done.stderr
+    assert 'skipped 1 files that are not images' in done.stdout
+    image = cv2.imread(str(tmp_path / 'dst' / 'img' / 'a.png'))
+    assert image.shape == (20, 30, 3) and (image == 128).all()
+    label = np.asarray(Image.open(tmp_path / 'dst' / 'lab' / 'a.png'))
+    assert label.shape == (20, 30) and set(np.unique(label)) == {1, 2, 3, 4}
+    assert label[0, 0] == 1 and label[-1, -1] == 4
