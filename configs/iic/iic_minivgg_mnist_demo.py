@@ -25,6 +25,7 @@ num_repeats = 2
 max_iters = 900
 
 model = dict(
+    channels_last=True,  # same results; 1.8x faster convolutions on a CPU (README, Throughput)
     data_preprocessor=dict(sobel='none', in_channels=1),
     backbone=dict(arch=[32, 'M', 64, 'M', 128, 'M'], in_channels=1),
     head=dict(

@@ -13,6 +13,7 @@ _base_ = [
     '../_base_/schedules/iic_seg_adam.py', '../_base_/default_runtime_seg.py'
 ]
 model = dict(
+    channels_last=True,  # same results; faster convolutions on a CPU (README, Throughput)
     data_preprocessor=dict(sobel='sobel'),
     backbone=dict(arch=[16, 'M', 32, 'M', 64, (64, 2), (64, 4)], padding_mode='reflect',
                   in_channels=2),

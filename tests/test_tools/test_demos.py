@@ -97,10 +97,26 @@ def test_mnist_demo_on_other_idx_data_with_its_cluster_count(tmp_path, monkeypat
     with pytest.raises(SystemExit, match='below the 3 classes'):
         demo.main()
     monkeypatch.setattr(sys, 'argv', ['mnist_demo.py', '--data-root', str(root), '--work-dir',
-                                      str(work), '--max-iters', '2', '--num-clusters', '3'])
+                                      str(work), '--max-iters', '2', '--num-clusters', '3',
+                                      '--seed', '5'])
     demo.main()
     result = json.loads((work / 'metrics.json').read_text())
     assert result['images'] == 120 and 0 <= result['acc'] <= 1
+    assert result['seed'] == 5
     grid = cv2.imread(str(work / 'cluster_grid.png'))
     assert grid.shape[0] == 2 * 3 * 28  # one row per cluster, drawn at 2x
     assert grid.shape[1] == 2 * (12 * 28 + 200)  # 12 images per row + the composition panel
+
+
+def test_mosaic_demo_end_to_end(tmp_path, monkeypatch):
+    """tools/demo/mosaic_seg_demo.py (`make demo-seg`) trains, evaluates and writes its files."""
+    import json
+    import sys
+    demo = _load('mosaic_seg_demo.py')
+    work = tmp_path / 'work'
+    monkeypatch.setattr(sys, 'argv', ['mosaic_seg_demo.py', '--work-dir', str(work),
+                                      '--max-iters', '2', '--seed', '3'])
+    demo.main()
+    result = json.loads((work / 'metrics.json').read_text())
+    assert result['seed'] == 3 and result['test_mosaics'] == 50 and 0 <= result['acc'] <= 1
+    assert cv2.imread(str(work / 'overlays.png')).shape == (6 * 128, 3 * 128, 3)

@@ -39,6 +39,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--config', default=osp.join(ROOT, 'configs/iic/iic_minivgg_mosaic_demo.py'))
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs/demo_seg'))
     parser.add_argument('--max-iters', type=int, help='override the config (quick tries)')
+    parser.add_argument('--seed', type=int,
+                        help="override the config's randomness seed (0): weights, data order, views")
     return parser.parse_args()
 
 
@@ -67,6 +69,8 @@ def main() -> None:
     cfg.work_dir = args.work_dir
     if args.max_iters:
         cfg.train_cfg.max_iters = args.max_iters
+    if args.seed is not None:
+        cfg.randomness = dict(cfg.get('randomness', {}), seed=args.seed)
     # Evaluate once, after training (runner.test below), not also in the train loop
     # (an iteration-based loop always validates at its last iteration).
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
@@ -88,6 +92,7 @@ def main() -> None:
     result = dict(acc=metrics['seg/acc'] / 100, miou=metrics['seg/miou'] / 100,
                   nmi=metrics['seg/nmi'] / 100, ari=metrics['seg/ari'] / 100,
                   train_seconds=round(train_seconds, 1),
+                  seed=cfg.randomness.get('seed'),
                   test_mosaics=len(runner.test_dataloader.dataset), all_metrics=metrics)
     with open(osp.join(args.work_dir, 'metrics.json'), 'w') as f:
         json.dump(result, f, indent=2)
