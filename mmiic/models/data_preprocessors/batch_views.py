@@ -30,6 +30,7 @@ from .counter_rng import counter_uniforms
 GEOMETRIC = (IICCenterCropResize, IICRandomCropResize, IICRandomHorizontalFlip, IICRandomRotation,
              IICRandomAffine)
 PHOTOMETRIC = (IICRandomColorJitter, IICRandomGreyscale)
+CROPS = (IICCenterCropResize, IICRandomCropResize)
 JITTER_DRAWS = 8
 MAX_DRAWS = 8  # the most uniforms one step takes
 
@@ -97,7 +98,8 @@ class IICBatchPairedViews(_SeededViews):
     photometric ones (IICRandomColorJitter, IICRandomGreyscale). The
     geometric steps of a view compose into one matrix and one bilinear
     resampling of the loaded image; outside the image it is zero-filled if a
-    step fills (rotation, affine) and edge-replicated otherwise.
+    step fills (rotation, affine) and edge-replicated otherwise, and a
+    filling step after a crop fills outside the crop (as the CPU steps do).
 
     Args:
         view_pipeline (list[dict]): steps of the first view x.
@@ -165,13 +167,23 @@ class IICBatchPairedViews(_SeededViews):
         """[B, C, H, W] float -> one view [B, C, H', W'] through ``steps``."""
         n = images.shape[0]
         matrix = np.broadcast_to(np.eye(3), (n, 3, 3))
-        size, fills = tuple(images.shape[-2:]), False
+        size, fills, cropped = tuple(images.shape[-2:]), False, False
+        windows = []  # (loaded image -> input frame, frame size) of filling steps after a crop
         geometric = [step for step in steps if isinstance(step, GEOMETRIC)]
         for index, step in enumerate(geometric):
-            step_matrix, size, step_fills = self._geometry(
+            step_matrix, out_size, step_fills = self._geometry(
                 step, self._uniforms(n, view * 64 + index, MAX_DRAWS), size)
-            matrix, fills = step_matrix @ matrix, fills or step_fills
+            if step_fills and cropped:
+                windows.append((matrix, size))
+            cropped = cropped or isinstance(step, CROPS)
+            matrix, size, fills = step_matrix @ matrix, out_size, fills or step_fills
         images = warp_batch(images, matrix, size, border='constant' if fills else 'replicate')
+        for before, frame in windows:
+            # As the CPU steps: a rotation/affine after a crop fills outside the crop with
+            # zeros, it does not show the loaded image around the crop.
+            inside = warp_batch(images.new_ones((n, 1) + tuple(frame)),
+                                matrix @ np.linalg.inv(before), size, border='constant')
+            images = images * inside
         for index, step in enumerate(steps[len(geometric):], start=len(geometric)):
             u = self._uniforms(n, view * 64 + index, MAX_DRAWS)
             if isinstance(step, IICRandomColorJitter):

@@ -264,3 +264,24 @@ def test_preprocessor_device_views_for_clustering():
     assert data['inputs'].shape == (3, 3, 1, 24, 24)
     assert float(data['inputs'].max()) <= 1.0  # scaled to [0, 1] without mean/std
     assert 'batch_views.step' in pre.state_dict()
+
+
+@pytest.mark.parametrize('fill_step', [
+    dict(type='mmiic.IICRandomRotation', max_angle=40, prob=1.0),
+    dict(type='mmiic.IICRandomAffine', max_rotation=40, scale_range=(0.8, 1.2), max_translation=2),
+])
+def test_a_filling_step_after_a_crop_fills_outside_the_crop_as_on_the_cpu(fill_step):
+    """Crop the centre 20 of 28 px, then rotate: the corners are zeros on both paths (the device
+    path used to show the loaded image around the crop there)."""
+    from mmiic.datasets.transforms import IICPairedViews
+    steps = [dict(type='mmiic.IICCenterCropResize', crop_size=20, out_size=20), fill_step]
+    white = np.full((28, 28), 255, np.uint8)
+    np.random.seed(0)
+    cpu = IICPairedViews(view_pipeline=steps, pair_pipeline=steps)
+    cpu_zero = np.mean([(np.asarray(cpu(dict(img=white.copy()))['img']) < 128).mean()
+                        for _ in range(150)])
+    device = IICBatchPairedViews(view_pipeline=steps, pair_pipeline=steps, seed=0)
+    views, _ = device(torch.full((150, 1, 28, 28), 255, dtype=torch.uint8))
+    device_zero = (views < 128).float().mean().item()
+    assert cpu_zero > 0.05  # the rotations do fill
+    assert abs(device_zero - cpu_zero) < 0.02, (device_zero, cpu_zero)
