@@ -71,6 +71,25 @@ def make_seg_folder(root, n=3, size=(64, 80), seed=0, with_labels=True):
     return root
 
 
+def dense_view_batch(n=2, size=32, ignore_all=False):
+    """A segmentation training batch of ``n`` random images with IICDenseViews
+    pairs (shift <= 4 px), packed as the data loader gives it."""
+    import torch
+
+    from mmiic.datasets.transforms import IICDenseViews, PackIICSegInputs
+    items = []
+    for i in range(n):
+        np.random.seed(i)  # IICDenseViews draws from numpy's global generator
+        img = np.random.randint(0, 255, (size, size, 3), dtype=np.uint8)
+        seg = np.random.randint(0, 3, (size, size)).astype(np.uint8)
+        if ignore_all:
+            seg[:] = 255
+        out = IICDenseViews(max_translation=4)(dict(img=img, gt_seg_map=seg))
+        items.append(PackIICSegInputs()(out))
+    return dict(inputs=torch.stack([it['inputs'] for it in items]),
+                data_samples=[it['data_samples'] for it in items])
+
+
 def make_video(path, frames=5, size=(48, 64)):
     """A short MJPG .avi (the codec OpenCV writes without extra libraries)."""
     import cv2

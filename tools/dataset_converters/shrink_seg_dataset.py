@@ -34,6 +34,7 @@ import mmcv
 from mmengine.utils import track_parallel_progress, track_progress
 
 from mmiic.datasets.transforms import LoadResizedImage
+from mmiic.datasets.transforms.reduced_loading import resized_size
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
 
@@ -47,11 +48,6 @@ def parse_scale(text: str) -> float:
     if not 0 < scale <= 1:
         raise argparse.ArgumentTypeError(f'--scale must lie in (0, 1], got {text!r}')
     return scale
-
-
-def shrunk_size(width: int, height: int, scale: float) -> Tuple[int, int]:
-    """(w, h) as mmcv's Resize with ``scale_factor`` and ``keep_ratio`` gives."""
-    return int(width * scale + 0.5), int(height * scale + 0.5)
 
 
 def shrink_file(job: Tuple[str, str], scale: float, label: bool, quality: int) -> None:
@@ -68,7 +64,7 @@ def shrink_file(job: Tuple[str, str], scale: float, label: bool, quality: int) -
             raise ValueError(f'{src}: cannot decode image')
         if label and img.ndim != 2:
             raise ValueError(f'{src}: label maps must be single-channel, got shape {img.shape}')
-        size = shrunk_size(img.shape[1], img.shape[0], scale)
+        size = resized_size(img.shape[1], img.shape[0], scale)
         img = mmcv.imresize(img, size, interpolation='nearest' if label else 'bilinear')
     os.makedirs(osp.dirname(dst), exist_ok=True)
     params = []

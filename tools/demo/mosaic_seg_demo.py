@@ -17,6 +17,7 @@ import json
 import os
 import os.path as osp
 import shutil
+import sys
 import time
 
 import cv2
@@ -26,9 +27,12 @@ from mmengine.config import Config
 from mmengine.dataset import default_collate
 from mmengine.runner import Runner
 
-import mmiic  # noqa: F401
-from mmiic.evaluation.functional import confusion_matrix, hungarian_mapping
-from mmiic.utils import device_summary
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+
+import mmiic  # noqa: E402,F401
+from demo_config import add_override_args, apply_overrides  # noqa: E402
+from mmiic.evaluation.functional import confusion_matrix, hungarian_mapping  # noqa: E402
+from mmiic.utils import device_summary  # noqa: E402
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 COLOURS = np.array([[200, 60, 60], [60, 170, 60], [60, 60, 200]], np.uint8)
@@ -38,9 +42,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=osp.join(ROOT, 'configs/iic/iic_minivgg_mosaic_demo.py'))
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs/demo_seg'))
-    parser.add_argument('--max-iters', type=int, help='override the config (quick tries)')
-    parser.add_argument('--seed', type=int,
-                        help="override the config's randomness seed (0): weights, data order, views")
+    add_override_args(parser)
     return parser.parse_args()
 
 
@@ -66,14 +68,7 @@ def overlays(runner: Runner, path: str, count: int = 6) -> None:
 def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
-    cfg.work_dir = args.work_dir
-    if args.max_iters:
-        cfg.train_cfg.max_iters = args.max_iters
-    if args.seed is not None:
-        cfg.randomness = dict(cfg.get('randomness', {}), seed=args.seed)
-    # Evaluate once, after training (runner.test below), not also in the train loop
-    # (an iteration-based loop always validates at its last iteration).
-    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
+    apply_overrides(cfg, args)
     torch.set_num_threads(os.cpu_count() or 1)
     runner = Runner.from_cfg(cfg)
     print(f'[demo-seg] device: {device_summary()}', flush=True)

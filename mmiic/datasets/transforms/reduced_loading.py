@@ -1,6 +1,6 @@
 """Load and shrink an image in one step, decoding JPEGs at reduced size."""
 import io
-from typing import Optional
+from typing import Optional, Tuple
 
 import cv2
 import mmcv
@@ -18,6 +18,11 @@ REDUCED_FLAGS = {
     (8, False): cv2.IMREAD_REDUCED_COLOR_8, (2, True): cv2.IMREAD_REDUCED_GRAYSCALE_2,
     (4, True): cv2.IMREAD_REDUCED_GRAYSCALE_4, (8, True): cv2.IMREAD_REDUCED_GRAYSCALE_8
 }
+
+
+def resized_size(width: int, height: int, scale_factor: float) -> Tuple[int, int]:
+    """(w, h) that mmcv's ``Resize(scale_factor, keep_ratio=True)`` gives."""
+    return int(width * scale_factor + 0.5), int(height * scale_factor + 0.5)
 
 
 def reduction_for(scale_factor: float) -> int:
@@ -77,7 +82,7 @@ class LoadResizedImage(BaseTransform):
         except FileNotFoundError:
             raise FileNotFoundError(f'image {path} not found')
         width, height = Image.open(io.BytesIO(data)).size  # header only, no decoding
-        new_w, new_h = int(width * self.scale_factor + 0.5), int(height * self.scale_factor + 0.5)
+        new_w, new_h = resized_size(width, height, self.scale_factor)
         img = self._decode(data, path, reduction_for(self.scale_factor))
         img = mmcv.imresize(img, (new_w, new_h), interpolation='bilinear')
         seg = results.get('gt_seg_map')

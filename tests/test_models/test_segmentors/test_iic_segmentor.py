@@ -1,9 +1,8 @@
-import numpy as np
 import pytest
 import torch
+from conftest import dense_view_batch
 from mmengine.registry import init_default_scope
 
-from mmiic.datasets.transforms import IICDenseViews, PackIICSegInputs
 from mmiic.registry import MODELS
 
 
@@ -20,18 +19,7 @@ def _model(backbone, in_channels, sobel='sobel_rgb', channels_in=3, **head):
     return MODELS.build(cfg)
 
 
-def _batch(n=2, size=32, ignore_all=False):
-    items = []
-    for i in range(n):
-        np.random.seed(i)
-        img = np.random.randint(0, 255, (size, size, 3), dtype=np.uint8)
-        seg = np.random.randint(0, 3, (size, size)).astype(np.uint8)
-        if ignore_all:
-            seg[:] = 255
-        out = IICDenseViews(max_translation=4)(dict(img=img, gt_seg_map=seg))
-        items.append(PackIICSegInputs()(out))
-    return dict(inputs=torch.stack([it['inputs'] for it in items]),
-                data_samples=[it['data_samples'] for it in items])
+_batch = dense_view_batch
 
 
 BACKBONES = [

@@ -1,14 +1,13 @@
 import collections
 import copy
 
-import numpy as np
 import torch
 import pytest
 import torch.nn as nn
+from conftest import dense_view_batch
 from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
-from mmiic.datasets.transforms import IICDenseViews, PackIICSegInputs
 from mmiic.models.classifiers import IICClassifier
 from mmiic.models.utils import use_channels_last
 from mmiic.registry import MODELS
@@ -85,18 +84,6 @@ def test_classifier_option_gives_the_same_loss():
     assert torch.allclose(losses[0], losses[1], atol=1e-5)
 
 
-def _seg_batch(n=2, size=32):
-    items = []
-    for i in range(n):
-        np.random.seed(i)  # IICDenseViews draws from numpy's global generator
-        img = np.random.randint(0, 255, (size, size, 3), dtype=np.uint8)
-        seg = np.random.randint(0, 3, (size, size)).astype(np.uint8)
-        views = IICDenseViews(max_translation=4)(dict(img=img, gt_seg_map=seg))
-        items.append(PackIICSegInputs()(views))
-    return dict(inputs=torch.stack([it['inputs'] for it in items]),
-                data_samples=[it['data_samples'] for it in items])
-
-
 def test_segmentor_option_gives_the_same_loss_and_prediction():
     init_default_scope('mmseg')
 
@@ -112,11 +99,11 @@ def test_segmentor_option_gives_the_same_loss_and_prediction():
                                               per_displacement=True))))
 
     plain, fast = _same_weights(build)
-    batch = _seg_batch()
+    batch = dense_view_batch()
     losses = [m(**m.data_preprocessor(batch, True), mode='loss')['loss_main']
               for m in (plain, fast)]
     assert torch.allclose(losses[0], losses[1], atol=1e-5)
     plain.eval(), fast.eval()
-    batch = _seg_batch(n=1)
+    batch = dense_view_batch(n=1)
     preds = [m(**m.data_preprocessor(batch, False), mode='predict')[0] for m in (plain, fast)]
     assert torch.allclose(preds[0].seg_logits.data, preds[1].seg_logits.data, atol=1e-5)
