@@ -19,6 +19,7 @@ from mmengine.runner import Runner
 
 import mmiic  # noqa: F401  registers modules, makes mmengine checkpoints load safely
 from mmiic.apis import write_cluster_mapping
+from mmiic.utils import shutdown_distributed
 
 PRED_SUFFIXES = ('.pkl', '.pickle')
 METRIC_SUFFIXES = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
@@ -122,8 +123,4 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
 
 if __name__ == '__main__':
     main()
-    # Tear the process group down before the interpreter exits: left to exit, gloo's
-    # threads sometimes abort a rank ("terminate called without an active exception").
-    import torch.distributed as dist
-    if dist.is_available() and dist.is_initialized():
-        dist.destroy_process_group()
+    shutdown_distributed()  # before exit: a live gloo group can abort a rank at exit

@@ -13,6 +13,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401  registers modules, fixes checkpoint loading
+from mmiic.utils import shutdown_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -67,8 +68,4 @@ def main() -> None:
 
 if __name__ == '__main__':
     main()
-    # Tear the process group down before the interpreter exits: left to exit, gloo's
-    # threads sometimes abort a rank ("terminate called without an active exception").
-    import torch.distributed as dist
-    if dist.is_available() and dist.is_initialized():
-        dist.destroy_process_group()
+    shutdown_distributed()  # before exit: a live gloo group can abort a rank at exit

@@ -15,7 +15,12 @@ side, DDP without ``device_ids`` on the CPU, is
 :class:`mmiic.models.wrappers.IICDistributedDataParallel`.
 
 The ``slurm`` and ``mpi`` launchers are left as they are (GPU clusters).
+
+:func:`shutdown_distributed` is the other end: ``tools/train.py`` and
+``tools/test.py`` call it before the interpreter exits.
 """
+import gc
+
 import torch
 import torch.distributed as torch_dist
 from mmengine.device import is_mlu_available, is_musa_available, is_npu_available
@@ -48,3 +53,22 @@ def register_cpu_dist_launcher() -> None:
     """Install the CPU-aware ``pytorch`` launcher, once."""
     if not hasattr(dist_utils._init_dist_pytorch, 'mmiic_wraps'):
         dist_utils._init_dist_pytorch = _wrap_init_dist_pytorch(dist_utils._init_dist_pytorch)
+
+
+def shutdown_distributed() -> None:
+    """Destroy the process group while the interpreter is still whole.
+
+    A gloo process group that outlives ``Py_Finalize`` aborts its rank now and
+    then ("terminate called without an active exception", SIGABRT after all the
+    work is done): its worker thread drops the last reference to a finished
+    broadcast, whose tensors need the GIL, which a finalising interpreter no
+    longer hands out. ``destroy_process_group`` alone does not free the group
+    while the finished runner still holds it (the DDP wrapper, in reference
+    cycles), so the cycles are collected first; freeing the group then joins
+    its threads here. Does nothing outside ``torch.distributed``.
+    """
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return
+    gc.collect()
+    torch_dist.destroy_process_group()
+    gc.collect()
