@@ -4,9 +4,11 @@
 #   python tools/dataset_converters/shrink_seg_dataset.py data/coco_stuff164k \
 #       data/coco_stuff164k_third --scale 1/3 --image-dir images/train2017 \
 #       --label-dir annotations/train2017 --copy curated
+# The tool records the scale in data/coco_stuff164k_third/prescaled.json; the
+# train data set (prescaled=1/3) refuses a root without it, so this config
+# never trains on the original files at 3x the intended scale.
+# `benchmark_train.py --fake-data` shrinks its fake tree the same way.
 # Validation and test read the original files, as in the parent config.
-# `benchmark_train.py --fake-data` writes full-size fake files, so it times this
-# config on 3x too large images: shrink the fake tree with the tool first.
 _base_ = ['./iic_vgg_cocostuff3_device_views.py']
 
 prescaled_root = 'data/coco_stuff164k_third'
@@ -17,4 +19,5 @@ train_pipeline = [
     dict(type='Pad', size={{_base_.crop_size}}, pad_val=dict(img=0, seg=255)),
     dict(type='mmiic.PackIICSegInputs'),
 ]
-train_dataloader = dict(dataset=dict(data_root=prescaled_root, pipeline=train_pipeline))
+train_dataloader = dict(
+    dataset=dict(data_root=prescaled_root, prescaled=1 / 3, pipeline=train_pipeline))

@@ -2,6 +2,7 @@ from .cluster_datasets import (CIFAR10Cluster, CIFAR100Cluster, ClusterDataset, 
                                STL10Cluster, read_idx)
 from .dataset_wrappers import ManyToOneEvalDataset
 from .folder_datasets import ImageFolderClusterDataset, ImageFolderSegDataset, list_images
+from .prescaling import check_prescaled, shrink_dataset
 from .samplers import HeadSubsetSampler
 from .seg_datasets import COCOStuffIICDataset, LoadIICAnnotations, PotsdamIICDataset
 from .texture_mosaics import TextureMosaicDataset, load_textures, make_mosaic
@@ -11,5 +12,6 @@ __all__ = [
     'CIFAR10Cluster', 'CIFAR100Cluster', 'ClusterDataset', 'COCOStuffIICDataset',
     'HeadSubsetSampler', 'ImageFolderClusterDataset', 'ImageFolderSegDataset', 'LoadIICAnnotations',
     'ManyToOneEvalDataset', 'MNISTCluster', 'PotsdamIICDataset', 'STL10Cluster',
-    'TextureMosaicDataset', 'list_images', 'load_textures', 'make_mosaic', 'read_idx'
+    'TextureMosaicDataset', 'check_prescaled', 'list_images', 'load_textures', 'make_mosaic',
+    'read_idx', 'shrink_dataset'
 ]

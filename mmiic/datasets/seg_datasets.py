@@ -1,5 +1,7 @@
 """COCO-Stuff and Potsdam in their standard on-disk layouts, with IIC label sets."""
 
+from typing import List, Optional
+
 import cv2
 import mmcv
 import numpy as np
@@ -9,6 +11,7 @@ from mmseg.datasets import BaseSegDataset
 
 from mmiic.registry import DATASETS, TRANSFORMS
 from .cocostuff_labels import fine_to_subset_lut, subset_classes, train_id_to_fine
+from .prescaling import check_prescaled
 
 POTSDAM6_CLASSES = ('roads', 'buildings', 'low vegetation', 'trees', 'cars', 'clutter')
 # Potsdam-3 merges (roads, cars), (buildings, clutter), (low vegetation, trees).
@@ -62,9 +65,25 @@ class LoadIICAnnotations(BaseTransform):
 
 
 class _LUTSegDataset(BaseSegDataset):
-    """BaseSegDataset whose samples carry a label lookup table."""
+    """BaseSegDataset whose samples carry a label lookup table.
+
+    Args:
+        prescaled (float, optional): the data root is a copy shrunk once to
+            this scale (:func:`mmiic.datasets.prescaling.shrink_dataset`);
+            a root without its ``prescaled.json`` or with another scale is
+            refused. Defaults to None (original files).
+    """
 
     label_lut: np.ndarray
+
+    def __init__(self, *args, prescaled: Optional[float] = None, **kwargs) -> None:
+        self.prescaled = prescaled
+        super().__init__(*args, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        if self.prescaled is not None:
+            check_prescaled(self.data_root, self.prescaled)
+        return super().load_data_list()
 
     def get_data_info(self, idx: int) -> dict:
         info = super().get_data_info(idx)

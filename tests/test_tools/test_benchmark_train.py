@@ -20,7 +20,7 @@ from benchmark_train import _dataset_cfgs, use_fake_data  # noqa: E402
 @pytest.mark.parametrize('config', [
     'iic_vgg_cocostuff3.py', 'iic_vgg_potsdam6.py', 'iic_resnet5g_cifar10.py',
     'iic_vgg6c_cifar100_20.py', 'iic_vgg6c_mnist.py', 'iic_resnet5g_stl10.py',
-    'iic_minivgg_mosaic_demo.py'
+    'iic_minivgg_mosaic_demo.py', 'iic_vgg_cocostuff3_device_views_prescaled.py'
 ])
 def test_fake_data_fits_every_layout(tmp_path, config):
     cfg = Config.fromfile(osp.join(ROOT, 'configs', 'iic', config))
@@ -69,3 +69,15 @@ def test_benchmark_reports_throughput_shares_and_memory(tmp_path, monkeypatch, c
     assert result['peak_mib'] > 0
     device_views = 'device_views' in config
     assert (result['views_ms_per_sample'] is not None) == device_views
+
+
+def test_fake_data_of_a_prescaled_config_is_shrunk(tmp_path):
+    """The prescaled config is timed on files at its training scale, not 3x too large."""
+    import cv2
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'iic', 'iic_vgg_cocostuff3_device_views_prescaled.py'))
+    use_fake_data(cfg, str(tmp_path), num_images=2)
+    train, val = cfg.train_dataloader.dataset, cfg.val_dataloader.dataset
+    image = cv2.imread(DATASETS.build(dict(train, pipeline=[])).get_data_info(0)['img_path'])
+    original = cv2.imread(DATASETS.build(dict(val, pipeline=[])).get_data_info(0)['img_path'])
+    assert original.shape == (480, 640, 3) and image.shape == (160, 213, 3)

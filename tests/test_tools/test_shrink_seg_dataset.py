@@ -1,10 +1,12 @@
 """tools/dataset_converters/shrink_seg_dataset.py: a training copy shrunk once, read unchanged."""
+import json
 import os.path as osp
 import subprocess
 import sys
 
 import cv2
 import numpy as np
+import pytest
 from conftest import make_cocostuff
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -33,12 +35,18 @@ def test_copy_has_the_training_size_the_same_labels_and_loads_through_the_config
                        cv2.IMREAD_UNCHANGED)
     assert image.shape == (50, 60, 3) and label.shape == (50, 60)  # int(side / 3 + 0.5)
     assert osp.isfile(osp.join(dst, 'curated', 'train2017', 'cocostuff3.txt'))
+    with open(osp.join(dst, 'prescaled.json')) as f:
+        assert json.load(f)['scale'] == 1 / 3
 
     # What the on-the-fly pipeline makes of the original files at scale 1/3.
     init_default_scope('mmseg')
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', 'iic', 'iic_vgg_cocostuff3_device_views_prescaled.py'))
-    original = DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=src, pipeline=[]))
+    # The prescaled config refuses the originals (it would train on them at 3x the scale).
+    with pytest.raises(FileNotFoundError, match='prescaled.json'):
+        DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=src, pipeline=[]))
+    original = DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=src, pipeline=[],
+                                   prescaled=None))
     info = original.get_data_info(1)
     assert info['img_path'].endswith(name + '.jpg')
     for step in (dict(type='mmiic.LoadIICAnnotations'),
@@ -85,3 +93,12 @@ def test_png_images_palette_labels_and_other_files(tmp_path):
     label = np.asarray(Image.open(tmp_path / 'dst' / 'lab' / 'a.png'))
     assert label.shape == (20, 30) and set(np.unique(label)) == {1, 2, 3, 4}
     assert label[0, 0] == 1 and label[-1, -1] == 4
+
+
+def test_a_copy_of_another_scale_is_refused(tmp_path):
+    from mmiic.datasets import check_prescaled, shrink_dataset
+    src = make_cocostuff(str(tmp_path / 'coco'), names=1, splits=('train2017', ))
+    half = shrink_dataset(src, str(tmp_path / 'half'), 0.5, ['images/train2017'])
+    check_prescaled(half, 0.5)
+    with pytest.raises(ValueError, match='shrunk to scale 0.5, the config expects 0.3333'):
+        check_prescaled(half, 1 / 3)

@@ -16,7 +16,8 @@ prints, for the timed iterations:
 ``--fake-data`` writes a small random data set in the config's layout
 (COCO-Stuff, Potsdam, CIFAR, MNIST IDX, STL-10; see
 :mod:`mmiic.testing.fake_data`) to a temporary folder, so the benchmark runs
-without downloads.
+without downloads; a data set with ``prescaled=s`` gets that tree shrunk to
+``s`` as ``tools/dataset_converters/shrink_seg_dataset.py`` would.
 
 Example::
 
@@ -38,6 +39,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
+from mmiic.datasets.prescaling import shrink_dataset
 from mmiic.models.losses import IICLoss
 from mmiic.testing import write_fake_data
 from mmiic.utils import device_summary
@@ -82,6 +84,21 @@ def use_fake_data(cfg: Config, folder: str, num_images: int) -> None:
                 written[source] = write_fake_data(dataset['type'], root, num_images)
             if written[source] is not None:
                 dataset['data_root'] = written[source]
+                if dataset.get('prescaled'):
+                    dataset['data_root'] = _prescaled_copy(dataset)
+
+
+def _prescaled_copy(dataset: dict) -> str:
+    """The fake tree at ``dataset['data_root']`` shrunk as a ``prescaled``
+    config expects it (tools/dataset_converters/shrink_seg_dataset.py), once."""
+    root, scale = dataset['data_root'], float(dataset['prescaled'])
+    copy = f'{root}_prescaled_{scale:.6f}'
+    if not osp.isdir(copy):
+        prefix = dataset.get('data_prefix') or {}
+        labels = [prefix['seg_map_path']] if prefix.get('seg_map_path') else []
+        extra = [dataset['ann_file']] if dataset.get('ann_file') else []
+        shrink_dataset(root, copy, scale, [prefix.get('img_path', '')], labels, extra)
+    return copy
 
 
 class _Timer(Hook):

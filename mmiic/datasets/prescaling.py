@@ -1,0 +1,157 @@
+"""Copies of segmentation data sets shrunk once to their training scale.
+
+Decoding dominates the CPU cost of a training sample when the views are made
+on the GPU: a 640 x 480 COCO-Stuff JPEG (decoded at half size) and its label
+PNG take about 3.5 ms per sample, the same pair shrunk to the 1/3 the
+COCO-Stuff configs train at about 0.5 ms. :func:`shrink_dataset` does the
+shrinking once (``tools/dataset_converters/shrink_seg_dataset.py`` is its
+command line): JPEGs through ``LoadResizedImage`` (what the on-the-fly
+pipeline does: reduced decoding, then bilinear), other images bilinearly,
+labels nearest-neighbour, to the size mmcv's ``Resize(scale_factor=s,
+keep_ratio=True)`` gives (``int(side * s + 0.5)``). Folder layout, file names
+and formats stay the same. JPEGs are re-encoded at ``quality`` (95,
+full-resolution colour); labels are read as ``LoadIICAnnotations`` reads them
+(pillow: palette PNGs give their indices). Files that are not images are
+named and skipped.
+
+The copy records its scale in ``prescaled.json`` at its root; a data set
+built with ``prescaled=s`` (see :class:`mmiic.datasets.COCOStuffIICDataset`)
+refuses a root without that record or with another scale, so a config that
+trains at ``scale_factor=1`` on a copy can never train on the originals at 3x
+the intended scale without saying so.
+"""
+import json
+import os
+import os.path as osp
+import shutil
+from functools import partial
+from typing import List, Sequence, Tuple
+
+import cv2
+import mmcv
+from mmengine.utils import track_parallel_progress, track_progress
+
+from .transforms import LoadResizedImage
+from .transforms.reduced_loading import resized_size
+
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
+PRESCALED_INFO = 'prescaled.json'
+
+
+def shrink_file(job: Tuple[str, str], scale: float, label: bool, quality: int = 95) -> None:
+    """Shrink one image or label map ``job = (source, destination)``."""
+    src, dst = job
+    if not label and src.lower().endswith(('.jpg', '.jpeg')):
+        # Exactly what the on-the-fly pipeline makes of it (reduced decoding + bilinear).
+        img = LoadResizedImage(scale_factor=scale)(dict(img_path=src))['img']
+    else:
+        # Labels as LoadIICAnnotations reads them (pillow, 'unchanged': palette PNGs give ids).
+        with open(src, 'rb') as f:
+            img = mmcv.imfrombytes(f.read(), flag='unchanged',
+                                   backend='pillow' if label else 'cv2')
+        if img is None:
+            raise ValueError(f'{src}: cannot decode image')
+        if label and img.ndim != 2:
+            raise ValueError(f'{src}: label maps must be single-channel, got shape {img.shape}')
+        size = resized_size(img.shape[1], img.shape[0], scale)
+        img = mmcv.imresize(img, size, interpolation='nearest' if label else 'bilinear')
+    os.makedirs(osp.dirname(dst), exist_ok=True)
+    params = []
+    if dst.lower().endswith(('.jpg', '.jpeg')):
+        # Full-resolution colour (4:4:4): chroma subsampling would blur small images' colours.
+        params = [cv2.IMWRITE_JPEG_QUALITY, quality,
+                  cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444]
+    ok = cv2.imwrite(dst, img, params)  # same name and format as the original
+    if not ok:
+        raise OSError(f'cannot write {dst}')
+
+
+def list_jobs(src_root: str, dst_root: str, folder: str) -> List[Tuple[str, str]]:
+    """(source, destination) of every image under ``folder`` (other files are
+    named and skipped)."""
+    src_dir = osp.join(src_root, folder)
+    if not osp.isdir(src_dir):
+        raise FileNotFoundError(f'{src_dir} not found')
+    jobs, skipped = [], []
+    for parent, _, names in os.walk(src_dir, followlinks=True):
+        for name in sorted(names):
+            src = osp.join(parent, name)
+            if name.lower().endswith(IMAGE_SUFFIXES):
+                jobs.append((src, osp.join(dst_root, osp.relpath(src, src_root))))
+            else:
+                skipped.append(src)
+    if skipped:
+        print(f'{folder}: skipped {len(skipped)} files that are not images, e.g. {skipped[0]}')
+    if not jobs:
+        raise FileNotFoundError(f'no images ({", ".join(IMAGE_SUFFIXES)}) under {src_dir}')
+    return sorted(jobs)
+
+
+def shrink_dataset(src_root: str,
+                   dst_root: str,
+                   scale: float,
+                   image_dirs: Sequence[str] = (),
+                   label_dirs: Sequence[str] = (),
+                   copy: Sequence[str] = (),
+                   quality: int = 95,
+                   nproc: int = 1) -> str:
+    """Write the copy of ``src_root`` shrunk by ``scale`` to ``dst_root``.
+
+    Args:
+        src_root, dst_root (str): data set root and where the copy goes.
+        scale (float): in (0, 1].
+        image_dirs, label_dirs (Sequence[str]): folders under ``src_root``.
+        copy (Sequence[str]): folders or files copied unchanged.
+        quality (int): JPEG quality. nproc (int): worker processes.
+
+    Returns:
+        str: ``dst_root`` (with its ``prescaled.json``).
+    """
+    if not 0 < scale <= 1:
+        raise ValueError(f'scale must lie in (0, 1], got {scale}')
+    if osp.abspath(src_root) == osp.abspath(dst_root):
+        raise ValueError('dst_root must differ from src_root (the originals stay untouched)')
+    if not image_dirs and not label_dirs:
+        raise ValueError('give image and/or label folders')
+    for folders, label in ((image_dirs, False), (label_dirs, True)):
+        for folder in folders:
+            jobs = list_jobs(src_root, dst_root, folder)
+            print(f'{folder}: {len(jobs)} files -> {osp.join(dst_root, folder)}', flush=True)
+            work = partial(shrink_file, scale=scale, label=label, quality=quality)
+            if nproc > 1:
+                track_parallel_progress(work, jobs, nproc)
+            else:
+                track_progress(work, jobs)
+    for item in copy:
+        src, dst = osp.join(src_root, item), osp.join(dst_root, item)
+        if osp.isdir(src):
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        elif osp.isfile(src):
+            os.makedirs(osp.dirname(dst) or '.', exist_ok=True)
+            shutil.copy(src, dst)
+        else:
+            raise FileNotFoundError(f'copy {item}: {src} not found')
+    with open(osp.join(dst_root, PRESCALED_INFO), 'w') as f:
+        json.dump(dict(scale=scale, source=osp.abspath(src_root), image_dirs=list(image_dirs),
+                       label_dirs=list(label_dirs)), f, indent=2)
+    return dst_root
+
+
+def check_prescaled(data_root: str, scale: float) -> None:
+    """Raise unless ``data_root`` is a copy :func:`shrink_dataset` wrote at ``scale``."""
+    path = osp.join(data_root, PRESCALED_INFO)
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{path} not found: this data set expects a copy shrunk to scale {scale:.4g} '
+            f'(tools/dataset_converters/shrink_seg_dataset.py writes it); {data_root} looks like '
+            'the original files, which it would train on at the wrong scale. Shrink them, or '
+            'use the config that resizes on the fly')
+    with open(path) as f:
+        recorded = json.load(f).get('scale')
+    if not isinstance(recorded, (int, float)) or abs(recorded - scale) > 1e-6:
+        raise ValueError(f'{path}: the copy was shrunk to scale {recorded}, the config expects '
+                         f'{scale:.4g} (prescaled)')
+
+
+__all__ = ['IMAGE_SUFFIXES', 'PRESCALED_INFO', 'check_prescaled', 'list_jobs', 'shrink_dataset',
+           'shrink_file']
