@@ -25,7 +25,7 @@ import os
 import os.path as osp
 import shutil
 from functools import partial
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import mmcv
@@ -137,21 +137,44 @@ def shrink_dataset(src_root: str,
     return dst_root
 
 
-def check_prescaled(data_root: str, scale: float) -> None:
+def shrink_dataset_cfg(dataset: dict, dst_root: str, scale: float, quality: int = 95,
+                       nproc: int = 1) -> str:
+    """:func:`shrink_dataset` of the files an mmseg-style data set config
+    reads: ``data_prefix.img_path`` (images), ``data_prefix.seg_map_path``
+    (labels, if given) and ``ann_file`` (copied, if given), under its
+    ``data_root``.
+
+    Returns:
+        str: ``dst_root``.
+    """
+    prefix = dataset.get('data_prefix') or {}
+    if not prefix.get('img_path'):
+        raise KeyError(f'data set {dataset.get("type")}: data_prefix.img_path is needed to know '
+                       'which folder holds the images')
+    labels = [prefix['seg_map_path']] if prefix.get('seg_map_path') else []
+    extra = [dataset['ann_file']] if dataset.get('ann_file') else []
+    return shrink_dataset(dataset['data_root'], dst_root, scale, [prefix['img_path']], labels,
+                          extra, quality, nproc)
+
+
+def check_prescaled(data_root: Optional[str], scale: float) -> None:
     """Raise unless ``data_root`` is a copy :func:`shrink_dataset` wrote at ``scale``."""
+    if not data_root:
+        raise ValueError(f'a data set with prescaled={scale!r} needs data_root: the folder '
+                         'shrink_seg_dataset.py wrote')
     path = osp.join(data_root, PRESCALED_INFO)
     if not osp.isfile(path):
         raise FileNotFoundError(
-            f'{path} not found: this data set expects a copy shrunk to scale {scale:.4g} '
+            f'{path} not found: this data set expects a copy shrunk to scale {scale!r} '
             f'(tools/dataset_converters/shrink_seg_dataset.py writes it); {data_root} looks like '
             'the original files, which it would train on at the wrong scale. Shrink them, or '
             'use the config that resizes on the fly')
     with open(path) as f:
         recorded = json.load(f).get('scale')
     if not isinstance(recorded, (int, float)) or abs(recorded - scale) > 1e-6:
-        raise ValueError(f'{path}: the copy was shrunk to scale {recorded}, the config expects '
-                         f'{scale:.4g} (prescaled)')
+        raise ValueError(f'{path}: the copy was shrunk to scale {recorded!r}, the config expects '
+                         f'{scale!r} (prescaled)')
 
 
 __all__ = ['IMAGE_SUFFIXES', 'PRESCALED_INFO', 'check_prescaled', 'list_jobs', 'shrink_dataset',
-           'shrink_file']
+           'shrink_dataset_cfg', 'shrink_file']

@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
-from mmiic.datasets import shrink_dataset
+from mmiic.datasets import shrink_dataset_cfg
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'iic')
 CONFIGS = [
@@ -50,10 +50,8 @@ def tiny_cfg(name, tmp_path):
             if dataset.type == 'mmiic.COCOStuffIICDataset':
                 dataset.data_root = make_cocostuff(str(tmp_path / 'coco'))
                 if dataset.get('prescaled'):  # the copy shrink_seg_dataset.py would write
-                    prefix = dataset.data_prefix
-                    dataset.data_root = shrink_dataset(
-                        dataset.data_root, str(tmp_path / 'coco_prescaled'), dataset.prescaled,
-                        [prefix.img_path], [prefix.seg_map_path], [dataset.ann_file])
+                    dataset.data_root = shrink_dataset_cfg(
+                        dataset, str(tmp_path / 'coco_prescaled'), dataset.prescaled)
             elif dataset.type == 'mmiic.PotsdamIICDataset':
                 dataset.data_root = make_potsdam(str(tmp_path / 'potsdam'))
             else:

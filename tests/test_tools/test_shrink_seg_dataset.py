@@ -96,9 +96,13 @@ def test_png_images_palette_labels_and_other_files(tmp_path):
 
 
 def test_a_copy_of_another_scale_is_refused(tmp_path):
-    from mmiic.datasets import check_prescaled, shrink_dataset
+    from mmiic.datasets import check_prescaled, shrink_dataset, shrink_dataset_cfg
     src = make_cocostuff(str(tmp_path / 'coco'), names=1, splits=('train2017', ))
     half = shrink_dataset(src, str(tmp_path / 'half'), 0.5, ['images/train2017'])
     check_prescaled(half, 0.5)
-    with pytest.raises(ValueError, match='shrunk to scale 0.5, the config expects 0.3333'):
+    with pytest.raises(ValueError, match=r'shrunk to scale 0.5, the config expects 0.33333'):
         check_prescaled(half, 1 / 3)
+    with pytest.raises(ValueError, match='needs data_root'):
+        check_prescaled(None, 0.5)
+    with pytest.raises(KeyError, match='data_prefix.img_path'):
+        shrink_dataset_cfg(dict(type='X', data_root=src), str(tmp_path / 'y'), 0.5)

@@ -39,7 +39,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
-from mmiic.datasets.prescaling import shrink_dataset
+from mmiic.datasets import shrink_dataset_cfg
 from mmiic.models.losses import IICLoss
 from mmiic.testing import write_fake_data
 from mmiic.utils import device_summary
@@ -91,14 +91,9 @@ def use_fake_data(cfg: Config, folder: str, num_images: int) -> None:
 def _prescaled_copy(dataset: dict) -> str:
     """The fake tree at ``dataset['data_root']`` shrunk as a ``prescaled``
     config expects it (tools/dataset_converters/shrink_seg_dataset.py), once."""
-    root, scale = dataset['data_root'], float(dataset['prescaled'])
-    copy = f'{root}_prescaled_{scale:.6f}'
-    if not osp.isdir(copy):
-        prefix = dataset.get('data_prefix') or {}
-        labels = [prefix['seg_map_path']] if prefix.get('seg_map_path') else []
-        extra = [dataset['ann_file']] if dataset.get('ann_file') else []
-        shrink_dataset(root, copy, scale, [prefix.get('img_path', '')], labels, extra)
-    return copy
+    scale = float(dataset['prescaled'])
+    copy = f'{dataset["data_root"]}_prescaled_{scale:.6f}'
+    return copy if osp.isdir(copy) else shrink_dataset_cfg(dataset, copy, scale)
 
 
 class _Timer(Hook):

@@ -22,8 +22,8 @@ from mmiic.datasets.transforms import (IICCenterCropResize, IICRandomAffine, IIC
                                        IICRandomCropResize, IICRandomGreyscale,
                                        IICRandomHorizontalFlip, IICRandomRotation)
 from mmiic.datasets.transforms.geometry import (AFFINE_DRAWS, BORDERS, affine_from_uniforms,
-                                                crop_resize_matrix, rotation_matrix, sample_affine,
-                                                warp_batch)
+                                                crop_resize_matrix, on_pixel_grid, rotation_matrix,
+                                                sample_affine, warp_batch)
 from mmiic.datasets.transforms.photometric import greyscale, jitter, jitter_factors
 from mmiic.registry import MODELS, TRANSFORMS
 from .counter_rng import counter_uniforms
@@ -178,15 +178,29 @@ class IICBatchPairedViews(_SeededViews):
                 windows.append((matrix, size))
             cropped = cropped or isinstance(step, CROPS)
             matrix, size, fills = step_matrix @ matrix, out_size, fills or step_fills
+        # As the CPU steps: a rotation/affine after a crop fills outside the crop with zeros,
+        # it does not show the loaded image around the crop.
+        loaded, ones = tuple(images.shape[-2:]), images.new_ones((n, 1, 1, 1))
+        after = []
         for before, frame in windows:
-            # As the CPU steps: a rotation/affine after a crop fills outside the crop with
-            # zeros, it does not show the loaded image around the crop. Zeroing the loaded
-            # pixels outside the crop before the one resampling blends the crop's edge with
-            # zeros exactly as the CPU warp of the crop does (exact for unscaled crops).
-            inside = sample_affine(images.new_ones((n, 1) + tuple(frame)), before,
-                                   tuple(images.shape[-2:]), nearest=True, border='constant')
-            images = images * inside
+            # Unscaled, axis-aligned crops (pixel centres onto pixel centres): zeroing the
+            # loaded pixels outside the crop before the one resampling blends the crop's edge
+            # with zeros exactly as the CPU warp of the crop does. Other samples (resized or
+            # turned crops) multiply the view by the warped crop window afterwards, which
+            # stays closer to the CPU's two resamplings there.
+            exact = on_pixel_grid(torch.from_numpy(np.ascontiguousarray(before)))
+            exact = exact.view(n, 1, 1, 1).to(images.device)
+            inside = sample_affine(images.new_ones((n, 1) + tuple(frame)), before, loaded,
+                                   nearest=True, border='constant')
+            images = images * torch.where(exact, inside, ones)
+            after.append((before, frame, exact))
         images = warp_batch(images, matrix, size, border='constant' if fills else 'replicate')
+        for before, frame, exact in after:
+            if bool(exact.all()):
+                continue
+            inside = warp_batch(images.new_ones((n, 1) + tuple(frame)),
+                                matrix @ np.linalg.inv(before), size, border='constant')
+            images = images * torch.where(exact, ones, inside)
         for index, step in enumerate(steps[len(geometric):], start=len(geometric)):
             u = self._uniforms(n, view * 64 + index, MAX_DRAWS)
             if isinstance(step, IICRandomColorJitter):
