@@ -16,11 +16,19 @@ from mmiic.visualization import cluster_palette
 test_tool = load_tool('tools/test.py')
 
 
+
+def _unique_name(tmp_path) -> str:
+    """An experiment name of this test's own: mmengine names a runner's DefaultScope,
+    logger and visualizer "<config>_<second>" and hands back the existing instance for a
+    name it knows, so a second in-process run of the same config within one second, after
+    a run of another scope, built its visualizer in the wrong registry scope."""
+    return f'experiment_name=test_{tmp_path.name}'
+
 def test_out_dumps_one_prediction_per_sample(tiny_mnist, tmp_path):
     _, options, checkpoint = tiny_mnist
     out = str(tmp_path / 'preds' / 'results.pkl')
     metrics = test_tool.main([MNIST_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--out',
-                              out, '--cfg-options', *options])
+                              out, '--cfg-options', *options, _unique_name(tmp_path)])
     assert 'cluster/acc' in metrics
     predictions = mmengine.load(out)
     assert len(predictions) == 12  # train + test images of the tiny MNIST
@@ -32,7 +40,8 @@ def test_out_item_metrics_writes_the_returned_metrics(tiny_mnist, tmp_path):
     _, options, checkpoint = tiny_mnist
     out = str(tmp_path / 'metrics.json')
     metrics = test_tool.main([MNIST_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--out',
-                              out, '--out-item', 'metrics', '--cfg-options', *options])
+                              out, '--out-item', 'metrics', '--cfg-options', *options,
+                              _unique_name(tmp_path)])
     with open(out) as f:
         assert json.load(f) == pytest.approx(metrics)
 
@@ -52,7 +61,7 @@ def test_show_dir_paints_segmentation_clusters(tiny_mosaic, tmp_path):
     options, checkpoint = tiny_mosaic
     show_dir = tmp_path / 'vis'
     test_tool.main([MOSAIC_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--show-dir',
-                    str(show_dir), '--cfg-options', *options])
+                    str(show_dir), '--cfg-options', *options, _unique_name(tmp_path)])
     files = sorted(os.listdir(show_dir))
     assert len(files) == 2 and files[0].endswith('mosaic_test_0.png')
     picture = cv2.imread(str(show_dir / files[0]))[..., ::-1]
@@ -70,7 +79,8 @@ def test_show_dir_interval_and_show_for_image_clustering(tiny_mnist, tmp_path, m
     _, options, checkpoint = tiny_mnist
     show_dir = tmp_path / 'vis'
     test_tool.main([MNIST_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--show-dir',
-                    str(show_dir), '--show', '--interval', '4', '--cfg-options', *options])
+                    str(show_dir), '--show', '--interval', '4', '--cfg-options', *options,
+                    _unique_name(tmp_path)])
     assert len(os.listdir(show_dir)) == 3  # samples 0, 4 and 8 of 12
     assert len(shown) == 3
     picture = cv2.imread(str(show_dir / sorted(os.listdir(show_dir))[0]))[..., ::-1]
@@ -83,7 +93,7 @@ def test_cli_writes_metrics_and_pictures(tiny_mosaic, tmp_path):
     proc = subprocess.run(
         [sys.executable, 'tools/test.py', MOSAIC_CONFIG, checkpoint, '--work-dir',
          str(tmp_path / 'w'), '--out', str(tmp_path / 'm.json'), '--out-item', 'metrics',
-         '--show-dir', str(tmp_path / 'vis'), '--cfg-options', *options],
+         '--show-dir', str(tmp_path / 'vis'), '--cfg-options', *options, _unique_name(tmp_path)],
         cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True,
         timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
