@@ -19,6 +19,7 @@ from mmengine.runner import Runner
 
 import mmiic  # noqa: F401  registers modules, makes mmengine checkpoints load safely
 from mmiic.apis import write_cluster_mapping
+from mmiic.engine.hooks import ensure_checkpoint_check
 from mmiic.utils import shutdown_distributed
 
 PRED_SUFFIXES = ('.pkl', '.pickle')
@@ -83,6 +84,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    ensure_checkpoint_check(cfg)  # refuse a checkpoint that does not fit, also with older configs
     if args.show or args.show_dir is not None:
         add_visualization_hook(cfg, args)
     return cfg

@@ -8,6 +8,10 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # Loading a checkpoint of another config stops with an error naming the weights that do
+    # not fit (allow_partial=True loads the matching ones, e.g. a backbone); checkpoints
+    # record the preprocessing that inference repeats (see mmiic.CheckpointCheckHook).
+    checkpoint_check=dict(type='mmiic.CheckpointCheckHook'),
 )
 # Main and overclustering heads in alternate epochs (overclustering first,
 # as in the public IIC runs).

@@ -9,6 +9,10 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=2000, max_keep_ckpts=2,
                     save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # Loading a checkpoint of another config stops with an error naming the weights that do
+    # not fit (allow_partial=True loads the matching ones, e.g. a backbone); checkpoints
+    # record the preprocessing that inference repeats (see mmiic.CheckpointCheckHook).
+    checkpoint_check=dict(type='mmiic.CheckpointCheckHook'),
     visualization=dict(type='SegVisualizationHook'),
 )
 # Main and overclustering heads alternate every `interval` iterations

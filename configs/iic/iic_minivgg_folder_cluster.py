@@ -18,7 +18,8 @@
 # = 1 settled in unequal local optima there; see README).
 _base_ = ['../_base_/schedules/iic_adam.py', '../_base_/default_runtime_cls.py']
 
-data_root = '{{$DATA_ROOT:data/my_images}}'
+# Unset, the folder is missing and the error says what to do.
+data_root = '{{$DATA_ROOT:set-DATA_ROOT-to-your-image-folder}}'
 num_clusters = 10
 image_size = 32
 num_repeats = 3

@@ -12,8 +12,9 @@
 # and its surroundings; enlarging stops at 2x), and the displacement d is a
 # quarter of the resized diameter (d = 10 with small things pairs most pixels
 # across borders, and IIC learns regions of several things instead; a design
-# rule, not yet validated: see the README's validation table). Give test.py and
-# infer.py the same OBJECT_SIZE as training.
+# rule, not yet validated: see the README's validation table). Checkpoints
+# record the training's scale: infer.py uses it (and warns if OBJECT_SIZE
+# differs), test.py refuses another one (give it the same OBJECT_SIZE).
 # Training draws crop_size crops (images smaller than a crop are padded).
 # For whole-slide images or satellite scenes set tile_size (e.g. 1024): each
 # image is cut into tiles read on demand. For 16-bit or float data set
@@ -29,7 +30,8 @@ _base_ = [
     '../_base_/default_runtime_seg.py'
 ]
 
-data_root = '{{$DATA_ROOT:data/my_images}}'
+# Unset, the folder is missing and the error says what to do.
+data_root = '{{$DATA_ROOT:set-DATA_ROOT-to-your-image-folder}}'
 num_clusters = 3
 crop_size = (128, 128)
 object_size = {{'$OBJECT_SIZE:24'}}  # px in the original images

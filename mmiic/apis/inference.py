@@ -5,9 +5,11 @@ test pipelines load labels (``LoadIICAnnotations``), build paired views for
 the metric, or have no image loader at all (images held in memory, as for
 MNIST or the texture mosaics). :func:`build_inference_pipeline` derives a
 label-free, single-view pipeline from any mmiic config, and
-:func:`init_model` restores what the checkpoint knows beyond the weights:
-the sub-head the metric chose (``meta['test_subhead']``) and how images were
-read (``dataset_meta``: ``color_type``, ``channel_stats``).
+:func:`init_model` loads a checkpoint strictly and restores what it knows
+beyond the weights: how images were prepared in training (the recorded
+``meta['inference_pipeline']``; ``dataset_meta``: ``color_type``,
+``channel_stats``). The sub-head the metric chose is part of the weights
+(``cluster_heads.test_subhead_index``; older checkpoints: ``meta['test_subhead']``).
 """
 import copy
 import os.path as osp
@@ -20,9 +22,9 @@ from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.model import is_model_wrapper
 from mmengine.registry import MODELS, init_default_scope
-from mmengine.runner import load_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint_to_model
 
-from mmiic.engine.hooks.chosen_subhead_hook import META_KEY
+from mmiic.engine.hooks.checkpoint_check_hook import CheckpointCheckHook
 
 ImageType = Union[str, np.ndarray]
 _ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadIICAnnotations')
@@ -122,9 +124,18 @@ def init_model(config: Union[str, Path, Config],
             'auto' picks CUDA when available.
         cfg_options (dict, optional): overrides merged into the config.
 
+    The checkpoint is checked by :class:`mmiic.engine.hooks.CheckpointCheckHook`,
+    with the arguments of the config's ``default_hooks.checkpoint_check``:
+    weights that are missing, left over or of another shape raise a
+    ``ValueError`` naming them (``allow_partial=True`` loads the matching
+    ones), and the model predicts with the preprocessing recorded in the
+    checkpoint, with a warning if the config derives another one
+    (``preprocessing='config'`` uses the config's).
+
     Returns:
-        nn.Module: the model in eval mode, with ``cfg``, ``dataset_meta`` and
-        ``cluster_heads.test_subhead`` (from the checkpoint's meta) set.
+        nn.Module: the model in eval mode, with ``cfg``, ``dataset_meta``,
+        ``inference_pipeline`` (transform configs) and
+        ``cluster_heads.test_subhead`` (from the checkpoint) set.
     """
     if isinstance(config, (str, Path)):
         config = Config.fromfile(str(config))
@@ -140,13 +151,15 @@ def init_model(config: Union[str, Path, Config],
     if checkpoint is not None and isinstance(model_cfg.get('backbone'), dict):
         model_cfg['backbone'].pop('init_cfg', None)  # the checkpoint replaces pretrained weights
     model = MODELS.build(model_cfg)
-    model.dataset_meta = {}
+    check = CheckpointCheckHook.from_config(config)
+    meta = {}
     if checkpoint is not None:
-        loaded = load_checkpoint(model, checkpoint, map_location='cpu')
-        meta = loaded.get('meta', {}) if isinstance(loaded, dict) else {}
-        model.dataset_meta = dict(meta.get('dataset_meta') or {})
-        if meta.get(META_KEY) is not None:
-            model.cluster_heads.test_subhead = meta[META_KEY]
+        loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+        check.check_weights(model, loaded, f'checkpoint {checkpoint}')
+        _load_checkpoint_to_model(model, loaded)
+        meta = loaded.get('meta') or {}
+    model.dataset_meta = dict(meta.get('dataset_meta') or {})
+    model.inference_pipeline = check.inference_pipeline(config, meta)
     model.cfg = config
     return model.to(_device(device)).eval()
 
@@ -156,7 +169,9 @@ def _pipeline(model) -> Compose:
     cached = getattr(model, '_mmiic_inference_pipeline', None)
     if cached is None:
         init_default_scope(model.cfg.get('default_scope', 'mmseg'))
-        cached = Compose(build_inference_pipeline(model.cfg, getattr(model, 'dataset_meta', None)))
+        steps = getattr(model, 'inference_pipeline', None) or build_inference_pipeline(
+            model.cfg, getattr(model, 'dataset_meta', None))
+        cached = Compose(copy.deepcopy(steps))
         model._mmiic_inference_pipeline = cached
     return cached
 

@@ -1,14 +1,20 @@
-"""mmiic.apis: label-free inference on the shipped configs, the chosen sub-head."""
+"""mmiic.apis: label-free inference on the shipped configs, the chosen sub-head (also
+for mmpretrain's and mmseg's inferencers), strict loading, the recorded preprocessing."""
 import os.path as osp
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.runner import save_checkpoint
+from mmpretrain import ImageClassificationInferencer, get_model
+from mmseg.apis import MMSegInferencer
 
 from mmiic.apis import (build_inference_pipeline, inference_model, init_model,
                         set_slide_inference)
+from mmiic.engine.hooks import CheckpointCheckHook, ChosenSubheadHook
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'iic')
 NARROW_SEG = dict(model=dict(backbone=dict(arch=[8, 'M', 16, (16, 2)]),
@@ -69,7 +75,9 @@ def test_init_model_restores_subhead_and_loading_from_checkpoint(tmp_path):
     config = osp.join(CONFIGS, 'iic_minivgg_mnist_demo.py')
     model = init_model(config, device='cpu')
     checkpoint = str(tmp_path / 'model.pth')
-    save_checkpoint(dict(state_dict=model.state_dict(),
+    # Written before the sub-head was part of the weights: meta['test_subhead'] only.
+    weights = {k: v for k, v in model.state_dict().items() if 'test_subhead' not in k}
+    save_checkpoint(dict(state_dict=weights,
                          meta=dict(test_subhead=4, dataset_meta=dict(color_type='color'))),
                     checkpoint)
     loaded = init_model(config, checkpoint, device='auto')
@@ -78,3 +86,112 @@ def test_init_model_restores_subhead_and_loading_from_checkpoint(tmp_path):
     assert build_inference_pipeline(loaded.cfg, loaded.dataset_meta)[0]['color_type'] == 'color'
     with pytest.raises(ValueError, match='test_subhead must lie in'):
         loaded.cluster_heads.test_subhead = 5
+
+
+def test_init_model_refuses_a_checkpoint_of_another_config(tmp_path):
+    # mmengine's non-strict loading left these weights random, with warnings only.
+    config = osp.join(CONFIGS, 'iic_minivgg_mnist_demo.py')
+    wider = init_model(config, device='cpu', cfg_options=dict(
+        model=dict(backbone=dict(arch=[16, 'M', 32, 'M', 64, 'M']),
+                   head=dict(in_channels=64 * 3 * 3))))
+    checkpoint = str(tmp_path / 'other.pth')
+    save_checkpoint(dict(state_dict=wider.state_dict(), meta={}), checkpoint)
+    with pytest.raises(ValueError, match=rf'checkpoint {checkpoint} does not fit the model of '
+                       r'this config: \d+ state-dict entries do not match'):
+        init_model(config, checkpoint, device='cpu')
+    # Only the backbone on purpose: the matching weights load, the rest is listed.
+    backbone = {k: v for k, v in init_model(config, device='cpu').state_dict().items()
+                if k.startswith('backbone.')}
+    save_checkpoint(dict(state_dict=backbone, meta={}), checkpoint)
+    with pytest.raises(ValueError, match='missing from the checkpoint'):
+        init_model(config, checkpoint, device='cpu')
+    with pytest.warns(UserWarning, match='missing from the checkpoint'):
+        model = init_model(config, checkpoint, device='cpu', cfg_options={
+            'default_hooks.checkpoint_check.allow_partial': True})
+    for key, value in backbone.items():
+        torch.testing.assert_close(model.state_dict()[key], value)
+
+
+def _perturbed_checkpoint(model, path, subhead):
+    """The model with distinct sub-heads, predicting with ``subhead``, saved as a
+    training run saves it (ChosenSubheadHook writes the choice)."""
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for param in model.cluster_heads.parameters():
+            param.add_(torch.randn_like(param))
+    model.cluster_heads.test_subhead = subhead
+    checkpoint = dict(meta={}, state_dict=model.state_dict())
+    ChosenSubheadHook().before_save_checkpoint(SimpleNamespace(model=model), checkpoint)
+    save_checkpoint(checkpoint, path)
+    return path
+
+
+def test_mmpretrain_apis_predict_with_the_chosen_subhead(tmp_path):
+    # mmpretrain's get_model / ImageClassificationInferencer predicted with sub-head 0.
+    cfg = Config.fromfile(osp.join(CONFIGS, 'iic_minivgg_folder_cluster.py'))
+    cfg.merge_from_dict({'model.head.num_classes': 3, 'model.head.num_overclusters': 6})
+    config = str(tmp_path / 'cluster.py')
+    cfg.dump(config)
+    checkpoint = _perturbed_checkpoint(init_model(config, device='cpu'),
+                                       str(tmp_path / 'model.pth'), subhead=3)
+    paths = [_image(tmp_path / f'img_{i}.png', (40, 44, 3), seed=i) for i in range(4)]
+    expected = inference_model(init_model(config, checkpoint, device='cpu'), paths)
+    assert get_model(config, pretrained=checkpoint).cluster_heads.test_subhead == 3
+    inferencer = ImageClassificationInferencer(config, pretrained=checkpoint, device='cpu')
+    results = inferencer(paths)
+    for sample, result in zip(expected, results):
+        np.testing.assert_allclose(result['pred_scores'], sample.pred_score.numpy(), rtol=1e-5,
+                                   atol=1e-6)
+        assert result['pred_label'] == int(sample.pred_label)
+
+
+def test_mmseg_inferencer_predicts_with_the_chosen_subhead(tmp_path):
+    cfg = Config.fromfile(osp.join(CONFIGS, 'iic_vgg_cocostuff3.py'))
+    cfg.merge_from_dict(NARROW_SEG)
+    cfg.model.decode_head.num_subheads = 3
+    # MMSegInferencer needs mmcv's image loader and no label loader.
+    cfg.test_dataloader.dataset.pipeline = [
+        dict(type='LoadImageFromFile'), dict(type='Resize', scale_factor=1 / 3, keep_ratio=True),
+        dict(type='mmiic.PackIICSegInputs')]
+    config = str(tmp_path / 'seg.py')
+    cfg.dump(config)
+    model = init_model(config, device='cpu')
+    checkpoint = _perturbed_checkpoint(model, str(tmp_path / 'model.pth'), subhead=2)
+    paths = [_image(tmp_path / f'photo_{i}.png', (60, 90, 3), seed=i) for i in range(2)]
+    expected = inference_model(init_model(config, checkpoint, device='cpu'), paths)
+    results = MMSegInferencer(config, weights=checkpoint, device='cpu')(
+        paths, return_datasamples=True)
+    model.cluster_heads.test_subhead = 0
+    first_subhead = inference_model(model, paths)
+    for sample, result, other in zip(expected, results, first_subhead):
+        torch.testing.assert_close(result.seg_logits.data, sample.seg_logits.data)
+        assert not torch.allclose(other.seg_logits.data, sample.seg_logits.data, atol=1e-3)
+
+
+def test_init_model_predicts_with_the_preprocessing_of_training(tmp_path, monkeypatch):
+    # The folder template reads OBJECT_SIZE when parsed: without it at inference the
+    # images were resized by 1.0 instead of training's 0.6, silently.
+    config = osp.join(CONFIGS, 'iic_minivgg_folder_seg.py')
+    monkeypatch.setenv('OBJECT_SIZE', '40')
+    trained = Config.fromfile(config)
+    model = init_model(trained, device='cpu')
+    checkpoint = dict(meta=dict(dataset_meta=dict(color_type='color')),
+                      state_dict=model.state_dict())
+    CheckpointCheckHook().before_save_checkpoint(SimpleNamespace(cfg=trained), checkpoint)
+    path = str(tmp_path / 'model.pth')
+    save_checkpoint(checkpoint, path)
+    image = _image(tmp_path / 'cells.png', (80, 120, 3))
+    expected = inference_model(init_model(config, path, device='cpu'), image)
+
+    monkeypatch.delenv('OBJECT_SIZE')
+    with pytest.warns(UserWarning, match=r'Resize.scale_factor: 0.6 in training, 1.0 in this '
+                      r'config(.|\n)*Predicting with the one of training'):
+        model = init_model(config, path, device='cpu')
+    assert model.inference_pipeline[1]['scale_factor'] == 0.6
+    torch.testing.assert_close(inference_model(model, image).seg_logits.data,
+                               expected.seg_logits.data)
+    # The config's preprocessing on purpose (e.g. new images at another pixel size).
+    with pytest.warns(UserWarning, match="Predicting with this config's"):
+        model = init_model(config, path, device='cpu', cfg_options={
+            'default_hooks.checkpoint_check.preprocessing': 'config'})
+    assert model.inference_pipeline[1]['scale_factor'] == 1.0

@@ -102,3 +102,26 @@ def test_missing_iic_checkpoint_names_the_path(tmp_path):
     runner = Runner.from_cfg(finetune_cfg(missing, data_root, str(tmp_path / 'ft')))
     with pytest.raises(FileNotFoundError, match='no_such_run/epoch_7.pth'):
         runner.train()
+
+
+def test_load_from_an_iic_checkpoint_is_a_partial_load_on_purpose_only(iic_checkpoint, tmp_path):
+    # mmengine loaded load_from non-strictly: a checkpoint of another model went in with
+    # warnings. Loading only the backbone stays possible through allow_partial.
+    data_root = make_stl10(str(tmp_path / 'stl10'), n=4, n_unlabeled=1)
+    cfg = finetune_cfg(iic_checkpoint, data_root, str(tmp_path / 'refused'))
+    cfg.model.backbone.init_cfg = None
+    cfg.load_from = iic_checkpoint
+    with pytest.raises(ValueError, match=r'missing from the checkpoint:\n    head.fc.weight'
+                       r'(.|\n)*not in the model:(.|\n)*cluster_heads.heads'):
+        Runner.from_cfg(cfg).train()
+    cfg.work_dir = str(tmp_path / 'partial')
+    cfg.default_hooks.checkpoint_check.allow_partial = True
+    runner = Runner.from_cfg(cfg)
+    start = Recorder()
+    runner.register_hook(start)
+    with pytest.warns(UserWarning, match='Loading the matching entries only'):
+        runner.train()
+    assert runner.iter == 2
+    saved = torch.load(iic_checkpoint, map_location='cpu', weights_only=False)['state_dict']
+    for name, value in start.state.items():
+        assert torch.equal(saved[f'backbone.{name}'], value), name

@@ -64,6 +64,9 @@ def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
                        'train_dataloader.batch_size=2'] + LOADERS, monkeypatch)
     checkpoint = osp.join(work, 'iter_2.pth')
     assert osp.isfile(checkpoint)
+    # The checkpoint records the preprocessing that inference repeats (OBJECT_SIZE 24: 1.0).
+    recorded = torch.load(checkpoint, weights_only=False)['meta']['inference_pipeline']
+    assert recorded[1] == dict(type='Resize', scale_factor=1.0, keep_ratio=True)
     # The hooks wrote through the visualizer: overlays, joint and masses.
     expected = {'cluster_overlay_0.png', 'cluster_joint_0.png', 'cluster_mass_2.png'}
     assert expected <= vis_images(work)
@@ -75,7 +78,8 @@ def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
     eval_cfg = str(tmp_path / 'eval_seg.py')
     dataset = dict(type='mmiic.ImageFolderSegDataset', data_root=root, img_dir='images',
                    label_dir='labels', label_map={10: 0, 20: 1}, classes=('stripes', 'flat'),
-                   pipeline=[dict(type='mmiic.LoadIICImage'), dict(type='mmiic.LoadIICAnnotations'),
+                   pipeline=[dict(type='mmiic.LoadIICImage'), recorded[1],
+                             dict(type='mmiic.LoadIICAnnotations'),
                              dict(type='mmiic.PackIICSegInputs')])
     write_eval_config(eval_cfg, SEG_CONFIG, dataset,
                       dict(type='mmiic.SegClusterMetric', num_classes=2, num_clusters=3,
@@ -143,10 +147,13 @@ def test_clustering_folder_train_test_infer(tmp_path, monkeypatch):
                        'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False']
              + LOADERS, monkeypatch)
     checkpoint = osp.join(work, 'iter_2.pth')
-    meta = torch.load(checkpoint, map_location='cpu', weights_only=False)['meta']
-    # Unlabelled validation still chooses a sub-head, and the last checkpoint holds it.
+    saved = torch.load(checkpoint, map_location='cpu', weights_only=False)
+    meta = saved['meta']
+    # Unlabelled validation still chooses a sub-head, and the last checkpoint holds it, in
+    # its weights too.
     (logged, ) = [s for s in scalars(work) if 'cluster/chosen_subhead' in s]
     assert meta['test_subhead'] == int(logged['cluster/chosen_subhead'])
+    assert int(saved['state_dict']['cluster_heads.test_subhead_index']) == meta['test_subhead']
     assert {'cluster_grid_0.png', 'cluster_joint_0.png', 'cluster_mass_2.png'} <= vis_images(work)
 
     eval_cfg = str(tmp_path / 'eval_cls.py')

@@ -1,16 +1,22 @@
-"""tools/test.py: --out (predictions / metrics), --show-dir and --show paint clusters."""
+"""tools/test.py: --out (predictions / metrics), --show-dir and --show paint clusters; a
+checkpoint that does not fit the config (weights, preprocessing) stops the test."""
 import json
 import os
 import os.path as osp
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import cv2
 import mmengine
 import numpy as np
 import pytest
-from conftest import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool
+from conftest import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_seg_folder
+from mmengine.config import Config
+from mmengine.runner import save_checkpoint
 
+from mmiic.apis import init_model
+from mmiic.engine.hooks import CheckpointCheckHook
 from mmiic.visualization import cluster_palette
 
 test_tool = load_tool('tools/test.py')
@@ -100,3 +106,52 @@ def test_cli_writes_metrics_and_pictures(tiny_mosaic, tmp_path):
     assert 'seg/acc' in mmengine.load(str(tmp_path / 'm.json'))
     assert len(os.listdir(tmp_path / 'vis')) == 2
     assert osp.isdir(tmp_path / 'w')
+
+
+def test_a_checkpoint_of_another_config_stops_the_test(tiny_mnist, tmp_path):
+    # mmengine loaded it non-strictly: size-mismatch warnings, then metrics of random weights.
+    _, options, checkpoint = tiny_mnist
+    wider = [o for o in options if not o.startswith(('model.backbone.arch', 'model.head.in'))]
+    wider += ["model.backbone.arch=[8,'M',8,'M',8,'M']", 'model.head.in_channels=72']
+    argv = [MNIST_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--cfg-options', *wider]
+    with pytest.raises(ValueError, match=rf'checkpoint {checkpoint} does not fit the model of '
+                       r'this config: 6 state-dict entries do not match(.|\n)*'
+                       r'backbone.layers.0.conv.weight: \[4, 2, 3, 3\] in the checkpoint, '
+                       r'\[8, 2, 3, 3\] in the model'):
+        test_tool.main(argv + [_unique_name(tmp_path)])
+    with pytest.warns(UserWarning, match='6 of another shape'):
+        metrics = test_tool.main(argv + [_unique_name(tmp_path) + '_partial',
+                                         'default_hooks.checkpoint_check.allow_partial=True'])
+    assert 'cluster/acc' in metrics
+
+
+def test_another_object_size_than_in_training_is_refused(tmp_path, monkeypatch):
+    # OBJECT_SIZE is read when the config is parsed: a test run without the training's
+    # value resized the images by another factor, silently.
+    template = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')
+    root = make_seg_folder(str(tmp_path / 'seg'), n=2)
+    monkeypatch.setenv('OBJECT_SIZE', '40')
+    trained = Config.fromfile(template)
+    checkpoint = dict(meta=dict(dataset_meta=dict(color_type='color')),
+                      state_dict=init_model(trained, device='cpu').state_dict())
+    CheckpointCheckHook().before_save_checkpoint(SimpleNamespace(cfg=trained), checkpoint)
+    path = str(tmp_path / 'model.pth')
+    save_checkpoint(checkpoint, path)
+    config = str(tmp_path / 'eval_seg.py')
+    with open(config, 'w') as f:  # the README's evaluation with label maps
+        f.write(f'_base_ = [{template!r}]\n'
+                'test_dataloader = dict(_delete_=True, batch_size=1, num_workers=0, sampler=dict('
+                "type='DefaultSampler', shuffle=False), dataset=dict(type="
+                f"'mmiic.ImageFolderSegDataset', data_root={root!r}, img_dir='images', "
+                "label_dir='labels', label_map={10: 0, 20: 1}, classes=('a', 'b'), "
+                'pipeline={{_base_.eval_pipeline}}))\n'
+                "test_cfg = dict(_delete_=True, type='TestLoop')\n"
+                "test_evaluator = dict(_delete_=True, type='mmiic.SegClusterMetric', "
+                'num_classes=2, num_clusters=3)\n')
+    argv = [config, path, '--work-dir', str(tmp_path / 'w'), '--cfg-options']
+    monkeypatch.delenv('OBJECT_SIZE')
+    with pytest.raises(ValueError, match=r'Resize.scale_factor: 0.6 in training, 1.0 in this '
+                       r'config(.|\n)*the same OBJECT_SIZE'):
+        test_tool.main(argv + [_unique_name(tmp_path)])
+    monkeypatch.setenv('OBJECT_SIZE', '40')
+    assert 'seg/acc' in test_tool.main(argv + [_unique_name(tmp_path) + '_same'])

@@ -28,6 +28,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
+from mmiic.engine.hooks import ensure_checkpoint_check
 from mmiic.evaluation.functional import (confusion_matrix, hungarian_mapping, mapped_accuracy,
                                          subhead_losses)
 
@@ -149,6 +150,7 @@ def main(argv: Optional[List[str]] = None) -> np.ndarray:
     cfg.work_dir = args.work_dir or osp.join(
         './work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    ensure_checkpoint_check(cfg)  # refuse a checkpoint that does not fit, also with older configs
     num_classes = cfg.test_evaluator.num_classes
     runner = Runner.from_cfg(cfg)
     collector = ConfusionCollector(num_classes, cfg.test_evaluator.get('ignore_index', 255))

@@ -1,3 +1,4 @@
+from .checkpoint_check_hook import CheckpointCheckHook, ensure_checkpoint_check
 from .chosen_subhead_hook import ChosenSubheadHook
 from .cluster_mass_hook import ClusterMassHook, plot_cluster_mass
 from .cluster_view_hooks import ClusterGridHook, ClusterJointHook, SegOverlayHook, joint_heatmap
@@ -8,8 +9,8 @@ from .head_alternation_hook import HeadAlternationHook
 from .logger_hook import IICLoggerHook
 
 __all__ = [
-    'ChosenSubheadHook', 'ClusterGridHook', 'ClusterJointHook', 'ClusterMassHook',
-    'ClusterVisualizationHook', 'EpochSeedHook', 'FixedBatchHook', 'HeadAlternationHook',
-    'IICLoggerHook',
-    'SegOverlayHook', 'joint_heatmap', 'plot_cluster_mass'
+    'CheckpointCheckHook', 'ChosenSubheadHook', 'ClusterGridHook', 'ClusterJointHook',
+    'ClusterMassHook', 'ClusterVisualizationHook', 'EpochSeedHook', 'FixedBatchHook',
+    'HeadAlternationHook', 'IICLoggerHook',
+    'SegOverlayHook', 'ensure_checkpoint_check', 'joint_heatmap', 'plot_cluster_mass'
 ]

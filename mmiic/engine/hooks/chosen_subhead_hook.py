@@ -1,20 +1,28 @@
 """Predict with the sub-head the evaluation chose, and keep that choice in checkpoints."""
 import os.path as osp
-from typing import Optional
+from typing import List, Optional
 
+import torch
+import torch.nn as nn
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner.checkpoint import CheckpointLoader, save_checkpoint
 
+from mmiic.models.heads.cluster_heads import ClusterHeads
 from mmiic.registry import HOOKS
 
 META_KEY = 'test_subhead'
+# Buffer of ClusterHeads that holds the predicting sub-head in the model's state.
+STATE_KEY = 'test_subhead_index'
+
+
+def _model(runner) -> nn.Module:
+    return runner.model.module if is_model_wrapper(runner.model) else runner.model
 
 
 def _heads(runner):
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-    return model.cluster_heads
+    return _model(runner).cluster_heads
 
 
 def chosen_subhead(metrics: Optional[dict]) -> Optional[int]:
@@ -25,18 +33,58 @@ def chosen_subhead(metrics: Optional[dict]) -> Optional[int]:
     return None
 
 
+def subhead_state_keys(model: nn.Module) -> List[str]:
+    """State-dict keys of the predicting sub-head of each :class:`ClusterHeads`
+    in ``model`` (``cluster_heads.test_subhead_index`` for a classifier,
+    ``decode_head.cluster_heads.test_subhead_index`` for a segmentor)."""
+    return [f'{name}.{STATE_KEY}' if name else STATE_KEY
+            for name, module in model.named_modules() if isinstance(module, ClusterHeads)]
+
+
+def restore_subhead_from_meta(model: nn.Module, checkpoint: dict) -> None:
+    """Put ``meta['test_subhead']`` of an older checkpoint into its state dict.
+
+    Checkpoints written before the predicting sub-head was part of the
+    model's state (``ClusterHeads.test_subhead_index``) hold it in their
+    meta only; this adds the state-dict entry, in place and before the
+    weights are loaded, so that they load (strictly) and predict with their
+    chosen sub-head. A checkpoint whose state and meta disagree is refused.
+
+    Args:
+        model (nn.Module): the (unwrapped) model the checkpoint is loaded into.
+        checkpoint (dict): as loaded (``state_dict`` and ``meta``).
+    """
+    if 'state_dict' not in checkpoint:
+        return  # bare weights: no meta to read
+    index = (checkpoint.get('meta') or {}).get(META_KEY)
+    state = checkpoint['state_dict']
+    prefix = 'module.' if state and all(k.startswith('module.') for k in state) else ''
+    for key in subhead_state_keys(model):
+        stored = state.get(prefix + key)
+        if stored is None and index is not None:
+            state[prefix + key] = torch.tensor(int(index), dtype=torch.int64)
+        elif stored is not None and index is not None and int(stored) != int(index):
+            raise ValueError(f"the checkpoint names two predicting sub-heads: meta['{META_KEY}'] "
+                             f'is {index}, its state dict {prefix + key} is {int(stored)}')
+
+
 @HOOKS.register_module()
 class ChosenSubheadHook(Hook):
     """Make the model predict with the sub-head the metric chose.
 
     :class:`ClusterMetric` reports ``chosen_subhead`` (lowest IIC loss on the
     evaluation set, no labels). After each validation or test this hook sets
-    ``cluster_heads.test_subhead`` to it, writes it into the meta of every
-    checkpoint saved later (``meta['test_subhead']``, read back by
-    :func:`mmiic.apis.init_model` and on ``--resume``/``load_from``), and
-    updates the checkpoint saved just before this validation: mmengine saves
-    an iteration's checkpoint before validating at that iteration, so the
-    last checkpoint of a run would otherwise carry the previous choice.
+    ``cluster_heads.test_subhead`` to it. The index is part of the model's
+    state (``cluster_heads.test_subhead_index``), so every checkpoint saved
+    later holds it in its weights, where any consumer of them finds it
+    (:func:`mmiic.apis.init_model`, ``--resume``/``load_from``, mmpretrain's
+    and mmseg's inferencers, exported weights); it is also written into the
+    meta (``meta['test_subhead']``). The hook updates the checkpoint saved
+    just before this validation: mmengine saves an iteration's checkpoint
+    before validating at that iteration, so the last checkpoint of a run
+    would otherwise carry the previous choice. Older checkpoints, with the
+    index in their meta only, get it back on loading
+    (:func:`restore_subhead_from_meta`).
     """
 
     priority = 'NORMAL'  # before CheckpointHook's save_best (VERY_LOW) in after_val_epoch
@@ -58,9 +106,7 @@ class ChosenSubheadHook(Hook):
         checkpoint.setdefault('meta', {})[META_KEY] = _heads(runner).test_subhead
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        index = checkpoint.get('meta', {}).get(META_KEY)
-        if index is not None:
-            _heads(runner).test_subhead = index
+        restore_subhead_from_meta(_model(runner), checkpoint)
 
     @staticmethod
     def _update_last_checkpoint(runner) -> None:
@@ -73,4 +119,8 @@ class ChosenSubheadHook(Hook):
         # Only the checkpoint of this very iteration describes the validated weights.
         if meta.get('iter') == runner.iter and meta.get(META_KEY) != index:
             meta[META_KEY] = index
+            state = checkpoint.get('state_dict', {})
+            for key in subhead_state_keys(_model(runner)):
+                if key in state:
+                    state[key] = torch.tensor(index, dtype=torch.int64)
             save_checkpoint(checkpoint, path)

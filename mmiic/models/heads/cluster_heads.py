@@ -82,6 +82,10 @@ class ClusterHeads(nn.Module):
         self.losses = nn.ModuleDict({name: MODELS.build(cfg) for name, cfg in losses.items()})
         self.num_subheads = num_subheads
         self.active_head = 'main'
+        # The predicting sub-head is part of the model's state (state_dict key
+        # ``<prefix>test_subhead_index``), so that every consumer of the weights
+        # (mmpretrain's and mmseg's inferencers, exported weights) predicts with it.
+        self.register_buffer('test_subhead_index', torch.zeros((), dtype=torch.int64))
         self.test_subhead = 0
 
     @property
@@ -89,7 +93,8 @@ class ClusterHeads(nn.Module):
         """The sub-head that predicts (``pred_label``, ``pred_sem_seg``).
 
         The evaluation metric picks it without labels (lowest IIC loss);
-        :class:`ChosenSubheadHook` sets it here and stores it in checkpoints.
+        :class:`ChosenSubheadHook` sets it here. It is mirrored in the buffer
+        ``test_subhead_index`` and so saved and loaded with the weights.
         """
         return self._test_subhead
 
@@ -98,6 +103,15 @@ class ClusterHeads(nn.Module):
         if not 0 <= int(index) < self.num_subheads:
             raise ValueError(f'test_subhead must lie in [0, {self.num_subheads}), got {index}')
         self._test_subhead = int(index)
+        self.test_subhead_index.fill_(self._test_subhead)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        index = int(self.test_subhead_index)
+        if not 0 <= index < self.num_subheads:
+            raise ValueError(f'{prefix}test_subhead_index is {index}, but this model has '
+                             f'{self.num_subheads} sub-heads')
+        self._test_subhead = index
 
     @property
     def head_names(self) -> List[str]:

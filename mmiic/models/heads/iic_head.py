@@ -27,7 +27,8 @@ class IICHead(BaseDecodeHead):
             displacement, per_displacement, loss_weight).
         overcluster_loss (dict, optional): IICLoss of the overclustering head.
         test_head (str): head used by ``predict`` ('main' or 'overcluster').
-        test_subhead (int): sub-head used by ``predict``. Defaults to 0.
+        test_subhead (int): sub-head used by ``predict``, until a checkpoint
+            (``cluster_heads.test_subhead_index``) replaces it. Defaults to 0.
         **kwargs: other :class:`BaseDecodeHead` arguments (``in_index``,
             ``align_corners``, ``ignore_index`` ...).
     """

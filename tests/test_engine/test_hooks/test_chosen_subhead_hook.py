@@ -1,5 +1,4 @@
 """The metric's chosen sub-head reaches the model, the checkpoints and init_model."""
-import os.path as osp
 from types import SimpleNamespace
 
 import torch
@@ -28,7 +27,9 @@ def test_after_val_sets_the_model_and_rewrites_this_iterations_checkpoint(tmp_pa
     hook = ChosenSubheadHook()
     hook.after_val_epoch(runner, {'cluster/acc': 50.0, 'cluster/chosen_subhead': 3})
     assert model.cluster_heads.test_subhead == 3
-    assert torch.load(path, weights_only=False)['meta']['test_subhead'] == 3
+    rewritten = torch.load(path, weights_only=False)
+    assert rewritten['meta']['test_subhead'] == 3
+    assert int(rewritten['state_dict']['cluster_heads.test_subhead_index']) == 3
     # A later checkpoint gets it from before_save_checkpoint; an older one is left alone.
     checkpoint = {'meta': {}}
     hook.before_save_checkpoint(runner, checkpoint)
@@ -37,11 +38,16 @@ def test_after_val_sets_the_model_and_rewrites_this_iterations_checkpoint(tmp_pa
     hook.after_val_epoch(runner, {'cluster/chosen_subhead': 1})
     assert torch.load(path, weights_only=False)['meta']['test_subhead'] == 3
     assert model.cluster_heads.test_subhead == 1
-    # Resuming / load_from restores it.
+    # The index is part of the weights: loading them restores it.
     fresh = classifier()
-    hook.after_load_checkpoint(SimpleNamespace(model=fresh), {'meta': {'test_subhead': 2}})
+    fresh.load_state_dict(torch.load(path, weights_only=False)['state_dict'])
+    assert fresh.cluster_heads.test_subhead == 3
+    # Older checkpoints (index in the meta only) get it into the state dict before loading.
+    older = {k: v for k, v in model.state_dict().items() if 'test_subhead' not in k}
+    checkpoint = {'meta': {'test_subhead': 2}, 'state_dict': older}
+    hook.after_load_checkpoint(SimpleNamespace(model=fresh), checkpoint)
+    fresh.load_state_dict(checkpoint['state_dict'])
     assert fresh.cluster_heads.test_subhead == 2
-    assert osp.isfile(path)
 
 
 def test_chosen_subhead_reads_prefixed_keys():

@@ -37,3 +37,16 @@ def test_bad_head_configs_are_refused():
         ClusterHeads(in_channels=4, num_classes=1)
     with pytest.raises(ValueError, match="unknown head 'overcluster'"):
         ClusterHeads(in_channels=4, num_classes=2).set_active_head('overcluster')
+
+
+def test_predicting_subhead_is_part_of_the_state():
+    heads = ClusterHeads(in_channels=8, num_classes=3, num_subheads=4)
+    heads.test_subhead = 2
+    state = heads.state_dict()
+    assert int(state['test_subhead_index']) == 2
+    fresh = ClusterHeads(in_channels=8, num_classes=3, num_subheads=4)
+    fresh.load_state_dict(state)
+    assert fresh.test_subhead == 2
+    state['test_subhead_index'] = torch.tensor(4)
+    with pytest.raises(ValueError, match='test_subhead_index is 4, but this model has 4 sub-heads'):
+        fresh.load_state_dict(state)
