@@ -103,6 +103,7 @@ class _FolderDataset(BaseDataset):
         threads = min(4, os.cpu_count() or 1)
         with ThreadPoolExecutor(threads) as pool:
             checked = list(pool.map(lambda p: check_image(p, self.color_type), paths))
+        root = osp.normpath(root)
         bad = [(p, error) for p, (_, error) in zip(paths, checked) if error is not None]
         self.unreadable_images = bad  # (path, error) of the images left out
         if bad:
