@@ -4,7 +4,8 @@ import os.path as osp
 import subprocess
 import sys
 
-from conftest import MNIST_CONFIG, ROOT, load_tool, make_seg_folder, tiny_mnist_options
+import pytest
+from conftest import MNIST_CONFIG, ROOT, load_tool, make_seg_folder
 
 verify = load_tool('tools/misc/verify_dataset.py')
 SEG_CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')
@@ -45,6 +46,11 @@ def test_lists_unreadable_images_and_label_maps(tmp_path):
     assert sorted(path for path, _ in broken) == sorted([osp.join(images, 'notes.png'), label])
     label_error = dict(broken)[label]
     assert 'cannot decode label map' in label_error
+
+
+def test_a_phase_without_data_is_named(tmp_path):
+    with pytest.raises(ValueError, match='iic_minivgg_folder_seg.py has no test_dataloader'):
+        verify.main([SEG_CONFIG, '--phase', 'test', '--out-path', str(tmp_path / 'b.log')])
 
 
 def test_in_memory_data_set_has_nothing_broken_and_exit_status(tmp_path, tiny_mnist):

@@ -72,10 +72,11 @@ def loading_only(cfg):
 
 
 def leaves(dataset) -> list:
-    """The data sets holding samples inside (nested) wrappers."""
+    """The data sets with a pipeline inside (nested) wrappers (ConcatDataset,
+    RepeatDataset, ...); each sample of a leaf is checked once."""
     if hasattr(dataset, 'datasets'):
         return [leaf for part in dataset.datasets for leaf in leaves(part)]
-    if hasattr(dataset, 'dataset') and not hasattr(dataset, 'get_data_info'):
+    if not hasattr(dataset, 'pipeline') and hasattr(dataset, 'dataset'):
         return leaves(dataset.dataset)
     return [dataset]
 
@@ -98,12 +99,16 @@ def main(argv: Optional[List[str]] = None) -> List[Tuple[str, str]]:
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    loader = cfg.get(f'{args.phase}_dataloader')
+    if not loader or not loader.get('dataset'):
+        raise ValueError(f'{args.config} has no {args.phase}_dataloader.dataset to check')
     init_default_scope(cfg.get('default_scope', 'mmseg'))
-    dataset = DATASETS.build(loading_only(cfg[f'{args.phase}_dataloader'].dataset))
+    dataset = DATASETS.build(loading_only(loader.dataset))
     broken: List[Tuple[str, str]] = []
-    progress = ProgressBar(len(dataset))
+    parts = leaves(dataset)
+    progress = ProgressBar(sum(len(leaf) for leaf in parts))
     with ThreadPoolExecutor(args.num_workers) as pool:
-        for leaf in leaves(dataset):
+        for leaf in parts:
             broken += getattr(leaf, 'unreadable_images', [])
             for result in pool.map(lambda i: check_sample(leaf, i), range(len(leaf))):
                 if result is not None:
@@ -122,7 +127,8 @@ def main(argv: Optional[List[str]] = None) -> List[Tuple[str, str]]:
         print(f'{len(broken)} broken file(s) in the {args.phase} data set, listed in '
               f'{args.out_path}')
     else:
-        print(f'no broken file in the {args.phase} data set ({len(dataset)} samples)')
+        print(f'no broken file in the {args.phase} data set '
+              f'({sum(len(leaf) for leaf in parts)} samples)')
     return broken
 
 
