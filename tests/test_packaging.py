@@ -14,7 +14,8 @@ import pytest
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..'))
 # import name -> distribution name
 DISTRIBUTIONS = {
-    'cv2': 'opencv-python-headless', 'matplotlib': 'matplotlib', 'mmcv': 'mmcv', 'mmengine': 'mmengine',
+    'cv2': 'opencv-python-headless', 'matplotlib': 'matplotlib', 'mmcv': 'mmcv',
+    'mmengine': 'mmengine',
     'mmpretrain': 'mmpretrain', 'mmseg': 'mmsegmentation', 'numpy': 'numpy', 'PIL': 'pillow',
     'scipy': 'scipy', 'skimage': 'scikit-image', 'tifffile': 'tifffile', 'torch': 'torch'
 }

@@ -1,4 +1,4 @@
-"""tools/train.py takes mmpretrain 1.x's options: --resume [PATH], --no-validate, --auto-scale-lr."""
+"""tools/train.py takes mmpretrain 1.x's --resume [PATH], --no-validate and --auto-scale-lr."""
 import glob
 import json
 import os.path as osp
