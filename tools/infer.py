@@ -10,10 +10,18 @@ Segmentation models write, per image (per frame for a video):
 * ``DIR/cluster_shares.csv``: the share of each cluster in each image.
 
 Image clustering models write ``DIR/predictions.csv`` (image, cluster,
-name, then the probability of every cluster). ``--mapping`` takes the
+name, then the probability of every cluster). A video also gives
+``DIR/<video>_clusters.mp4``: the overlays (segmentation) or each frame framed
+in its cluster's colour (clustering), at the video's frame rate divided by
+``--frame-step``. ``--mapping`` takes the
 cluster -> class JSON that ``tools/test.py`` writes next to its metrics (and
 predicts with the sub-head that mapping was made for).
 Images larger than ``--slide-size`` are predicted by mmseg's sliding window.
+
+An image that cannot be read (corrupt, not an image, an unsupported channel
+count) is skipped: the others are predicted, and the skipped ones are listed
+at the end and in ``DIR/skipped.csv`` (image, error). If no image could be
+read, the tool fails.
 """
 import argparse
 import csv
@@ -21,7 +29,8 @@ import itertools
 import json
 import os
 import os.path as osp
-from typing import Iterator, List, Tuple
+import sys
+from typing import Iterator, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -32,9 +41,12 @@ import mmiic  # noqa: F401  registers modules
 from mmiic.apis import inference_model, init_model, is_segmentor, set_slide_inference
 from mmiic.datasets import list_images
 from mmiic.datasets.transforms import read_image
-from mmiic.visualization import cluster_palette, load_cluster_names, overlay_clusters, to_rgb_uint8
+from mmiic.visualization import (cluster_palette, frame_in_colour, load_cluster_names,
+                                 overlay_clusters, to_rgb_uint8)
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg', '.wmv')
+# What read_image and the loading pipeline raise for a file they cannot read (each names the file).
+READ_ERRORS = (OSError, ValueError)
 
 
 def parse_args() -> argparse.Namespace:
@@ -59,6 +71,10 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def is_video(path: str) -> bool:
+    return osp.isfile(path) and path.lower().endswith(VIDEO_EXTENSIONS)
+
+
 def iter_inputs(path: str, frame_step: int = 1) -> Tuple[int, Iterator[Tuple[str, object]]]:
     """(count, iterator of (output name, image path or BGR frame))."""
     if osp.isdir(path):
@@ -66,7 +82,7 @@ def iter_inputs(path: str, frame_step: int = 1) -> Tuple[int, Iterator[Tuple[str
         return len(files), ((osp.splitext(osp.relpath(f, path))[0], f) for f in files)
     if not osp.isfile(path):
         raise FileNotFoundError(f'input {path} not found')
-    if path.lower().endswith(VIDEO_EXTENSIONS):
+    if is_video(path):
         capture = cv2.VideoCapture(path)
         if not capture.isOpened():
             raise ValueError(f'{path}: OpenCV cannot open this video')
@@ -110,8 +126,60 @@ def legend(names: List[str], ids: np.ndarray, palette: np.ndarray, width: int) -
     return np.concatenate(rows, axis=0)
 
 
+class VideoOutput:
+    """The pictures of a video's frames as a video (``DIR/<video>_clusters.mp4``).
+
+    Args:
+        video (str): the input video (its name and frame rate).
+        out (str): output folder.
+        frame_step (int): every n-th frame was predicted.
+    """
+
+    def __init__(self, video: str, out: str, frame_step: int) -> None:
+        capture = cv2.VideoCapture(video)
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        capture.release()
+        self.fps = (fps if fps > 0 else 25.0) / frame_step
+        self.path = osp.join(out, osp.splitext(osp.basename(video))[0] + '_clusters.mp4')
+        self.writer: Optional[cv2.VideoWriter] = None
+
+    def write(self, picture: np.ndarray) -> None:
+        """Add ``picture`` [H, W, 3] uint8 RGB (the same size for every frame)."""
+        if self.writer is None:
+            height, width = picture.shape[:2]
+            self.writer = cv2.VideoWriter(self.path, cv2.VideoWriter_fourcc(*'mp4v'), self.fps,
+                                          (width, height))
+            if not self.writer.isOpened():
+                raise OSError(f'OpenCV cannot write the video {self.path} (codec mp4v)')
+        self.writer.write(np.ascontiguousarray(picture[..., ::-1]))
+
+    def close(self) -> Optional[str]:
+        """Finish the file; its path, or None if no frame was written."""
+        if self.writer is None:
+            return None
+        self.writer.release()
+        return self.path
+
+
+def predict(model, batch: List[Tuple[str, object]], skipped: List[Tuple[str, str]]) -> list:
+    """[((name, item), data sample)] for the items of ``batch`` that could be read;
+    each unreadable one is added to ``skipped`` as (image, error)."""
+    try:
+        return list(zip(batch, inference_model(model, [item for _, item in batch])))
+    except READ_ERRORS as error:
+        if len(batch) == 1:
+            name, item = batch[0]
+            skipped.append((item if isinstance(item, str) else name,
+                            f'{type(error).__name__}: {error}'))
+            return []
+    # Find the unreadable images of the batch: one at a time.
+    return [pair for one in batch for pair in predict(model, [one], skipped)]
+
+
 def write_segmentation(name: str, item, sample, out: str, names: List[str], palette: np.ndarray,
-                       alpha: float, shares: csv.writer) -> None:
+                       alpha: float, shares: csv.writer) -> np.ndarray:
+    """Write the cluster ids, the overlay with its legend and the shares of one
+    image; returns the overlay without legend ([H, W, 3] uint8 RGB)."""
     clusters = sample.pred_sem_seg.data[0].cpu().numpy()
     ids_dtype = np.uint8 if len(palette) <= 256 else np.uint16
     for sub in ('clusters', 'overlays'):
@@ -120,10 +188,30 @@ def write_segmentation(name: str, item, sample, out: str, names: List[str], pale
     image = display_image(item)
     overlay = overlay_clusters(image, clusters, alpha, palette)
     present, counts = np.unique(clusters, return_counts=True)
-    overlay = np.concatenate([overlay, legend(names, present, palette, overlay.shape[1])], axis=0)
-    cv2.imwrite(osp.join(out, 'overlays', name + '.png'), overlay[..., ::-1])
+    with_legend = np.concatenate([overlay, legend(names, present, palette, overlay.shape[1])],
+                                 axis=0)
+    cv2.imwrite(osp.join(out, 'overlays', name + '.png'), with_legend[..., ::-1])
     for c, n in zip(present, counts):
         shares.writerow([name, int(c), names[c], f'{n / clusters.size:.6f}'])
+    return overlay
+
+
+def report_skipped(skipped: List[Tuple[str, str]], predicted: int, out: str) -> None:
+    """List the images that could not be read (stderr and ``out/skipped.csv``);
+    fail if none could be."""
+    if not skipped:
+        return
+    path = osp.join(out, 'skipped.csv')
+    with open(path, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['image', 'error'])
+        writer.writerows(skipped)
+    lines = '\n'.join(f'  {image}: {error}' for image, error in skipped)
+    print(f'skipped {len(skipped)} image(s) that could not be read (also in {path}):\n{lines}',
+          file=sys.stderr)
+    if predicted == 0:
+        raise ValueError(f'none of the {len(skipped)} input image(s) could be read; the first: '
+                         f'{skipped[0][0]}: {skipped[0][1]}')
 
 
 def main() -> None:
@@ -155,20 +243,32 @@ def main() -> None:
             model.cluster_heads.test_subhead = subhead
     palette = cluster_palette(len(names))
     os.makedirs(args.out, exist_ok=True)
+    video = VideoOutput(args.input, args.out, args.frame_step) if is_video(args.input) else None
     progress = ProgressBar(count)
+    skipped: List[Tuple[str, str]] = []
+    predicted = 0
     if segmentation:
         whole_cfg = model.test_cfg
         with open(osp.join(args.out, 'cluster_shares.csv'), 'w', newline='') as f:
             shares = csv.writer(f)
             shares.writerow(['image', 'cluster', 'name', 'share'])
             for name, item in items:
-                shape = (read_image(item) if isinstance(item, str) else item).shape[:2]
+                try:
+                    shape = (read_image(item) if isinstance(item, str) else item).shape[:2]
+                except READ_ERRORS as error:
+                    skipped.append((item, f'{type(error).__name__}: {error}'))
+                    progress.update()
+                    continue
                 if args.slide_size and max(shape) > args.slide_size:
                     set_slide_inference(model, args.slide_size, args.slide_stride)
                 else:
                     model.test_cfg = whole_cfg
-                write_segmentation(name, item, inference_model(model, item), args.out, names,
-                                   palette, args.alpha, shares)
+                for _, sample in predict(model, [(name, item)], skipped):
+                    overlay = write_segmentation(name, item, sample, args.out, names, palette,
+                                                 args.alpha, shares)
+                    if video is not None:
+                        video.write(overlay)
+                    predicted += 1
                 progress.update()
     else:
         with open(osp.join(args.out, 'predictions.csv'), 'w', newline='') as f:
@@ -178,13 +278,19 @@ def main() -> None:
                 batch = list(itertools.islice(items, args.batch_size))
                 if not batch:
                     break
-                for (name, _), sample in zip(batch, inference_model(model, [b[1] for b in batch])):
+                for (name, item), sample in predict(model, batch, skipped):
                     cluster = int(sample.pred_label[0])
                     probs = sample.pred_score.cpu().numpy()
                     writer.writerow([name, cluster, names[cluster]] + [f'{p:.6f}' for p in probs])
-                    progress.update()
-    print(f'\nwrote the predictions of {count} image(s) to {args.out}')
-
+                    if video is not None:
+                        video.write(frame_in_colour(display_image(item), palette[cluster],
+                                                    names[cluster]))
+                    predicted += 1
+                progress.update(len(batch))
+    video_path = video.close() if video is not None else None
+    print(f'\nwrote the predictions of {predicted} image(s) to {args.out}'
+          + (f' (video: {video_path})' if video_path else ''))
+    report_skipped(skipped, predicted, args.out)
 
 if __name__ == '__main__':
     main()

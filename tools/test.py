@@ -2,7 +2,9 @@
 
 Options follow mmpretrain's tools/test.py: ``--out`` dumps the predictions
 (``.pkl``, mmengine's ``DumpResults``) or, with ``--out-item metrics``, the
-metrics (``.json``/``.yaml``/``.pkl``); ``--show-dir`` writes one picture per
+metrics (``.json``/``.yaml``/``.pkl``); as in mmsegmentation, ``--out DIR`` (a
+folder) writes each image's cluster map as a PNG (segmentation models,
+:class:`mmiic.evaluation.DumpClusterMaps`); ``--show-dir`` writes one picture per
 sample and ``--show`` displays them, painted by cluster (clusters are not
 classes: see :class:`mmiic.engine.hooks.ClusterVisualizationHook`).
 """
@@ -20,6 +22,7 @@ from mmengine.runner import Runner
 import mmiic  # noqa: F401  registers modules, makes mmengine checkpoints load safely
 from mmiic.apis import write_cluster_mapping
 from mmiic.engine.hooks import ensure_checkpoint_check
+from mmiic.evaluation import DumpClusterMaps
 from mmiic.utils import shutdown_distributed
 
 PRED_SUFFIXES = ('.pkl', '.pickle')
@@ -33,7 +36,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='the directory to save the evaluation metrics')
     parser.add_argument(
         '--out', help='file to dump the predictions (.pkl) or, with --out-item metrics, '
-        'the metrics (.json, .yaml or .pkl)')
+        'the metrics (.json, .yaml or .pkl); a folder (no suffix, or an existing folder): one '
+        'PNG of cluster ids per image (segmentation models, as mmsegmentation\'s --out)')
     parser.add_argument(
         '--out-item', choices=['metrics', 'pred'], default=None,
         help='what --out holds; defaults to the predictions')
@@ -59,6 +63,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
+def out_is_folder(path: str) -> bool:
+    """mmsegmentation's form of --out: a folder for one prediction file per image."""
+    return osp.isdir(path) or path.endswith(('/', os.sep)) or not osp.splitext(path)[1]
+
+
 def check_out_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Fail before the (long) test run if --out cannot be written as asked."""
     if args.out is None:
@@ -69,9 +78,10 @@ def check_out_args(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
     if args.out_item == 'metrics':
         if suffix not in METRIC_SUFFIXES:
             parser.error(f'--out {args.out}: metrics are written as {"/".join(METRIC_SUFFIXES)}')
-    elif suffix not in PRED_SUFFIXES:
-        parser.error(f'--out {args.out}: predictions are dumped as {"/".join(PRED_SUFFIXES)} '
-                     '(use --out-item metrics for a .json of the metrics)')
+    elif suffix not in PRED_SUFFIXES and not out_is_folder(args.out):
+        parser.error(f'--out {args.out}: predictions are dumped as {"/".join(PRED_SUFFIXES)}, '
+                     'or written per image into a folder (--out DIR); use --out-item metrics '
+                     'for a .json of the metrics')
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -99,6 +109,28 @@ def add_visualization_hook(cfg: Config, args: argparse.Namespace) -> None:
     cfg.custom_hooks = hooks
 
 
+def image_root(dataset) -> Optional[str]:
+    """The deepest folder holding every test image (None without image files)."""
+    folders = set()
+    for index in range(len(dataset)):
+        img_path = dataset.get_data_info(index).get('img_path')
+        if not isinstance(img_path, str) or not osp.dirname(img_path):
+            return None
+        folders.add(osp.dirname(osp.abspath(img_path)))
+    return osp.commonpath(sorted(folders)) if folders else None
+
+
+def add_prediction_writer(cfg: Config, runner: Runner, out: str) -> None:
+    """--out DIR: append the writer of one cluster-map PNG per image to the test metrics."""
+    if 'decode_head' not in cfg.model:
+        raise ValueError(f'--out {out}: a folder takes one cluster map per image, written for '
+                         'segmentation models only; dump the predictions of an image '
+                         'clustering model with --out FILE.pkl')
+    dataset = runner.test_dataloader.dataset
+    root = image_root(dataset) if hasattr(dataset, 'get_data_info') else None
+    runner.test_evaluator.metrics.append(DumpClusterMaps(output_dir=out, img_root=root))
+
+
 def save_outputs(args: argparse.Namespace, metrics: Dict[str, float]) -> None:
     """Write what --out asked for once the test has run (predictions are dumped
     by ``DumpResults`` during the run)."""
@@ -112,8 +144,11 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = Runner.from_cfg(cfg)
     if args.out is not None and args.out_item in (None, 'pred'):
-        mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
-        runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
+        if osp.splitext(args.out)[1].lower() in PRED_SUFFIXES:
+            mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
+            runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
+        else:
+            add_prediction_writer(cfg, runner, args.out)
     metrics = runner.test()
     save_outputs(args, metrics)
     # The cluster -> class mapping of the evaluation, for tools/infer.py --mapping.

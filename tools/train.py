@@ -7,6 +7,7 @@ import argparse
 import logging
 import os
 import os.path as osp
+from typing import List, Optional
 
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
@@ -16,13 +17,21 @@ import mmiic  # noqa: F401  registers modules, fixes checkpoint loading
 from mmiic.utils import shutdown_distributed
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train an IIC model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
-        '--resume', action='store_true', default=False,
-        help='resume from the latest checkpoint in the work_dir automatically')
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from the checkpoint PATH or, without PATH, from the latest checkpoint in '
+        'the work_dir')
+    parser.add_argument(
+        '--no-validate', action='store_true',
+        help='train without evaluating the checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr', action='store_true',
+        help='scale the learning rate by the actual batch size (all GPUs) over the config\'s '
+        'auto_scale_lr.base_batch_size')
     parser.add_argument(
         '--amp', action='store_true', default=False, help='enable automatic-mixed-precision training')
     parser.add_argument(
@@ -34,14 +43,17 @@ def parse_args() -> argparse.Namespace:
         help='job launcher')
     # torch.distributed.launch passes --local_rank, torchrun sets LOCAL_RANK.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.resume not in (None, 'auto') and '://' not in args.resume and not osp.isfile(
+            args.resume):
+        parser.error(f'--resume {args.resume}: no such checkpoint file')
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> None:
+    args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
@@ -61,7 +73,18 @@ def main() -> None:
                 f'`OptimWrapper` but got {optim_wrapper}.')
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
-    cfg.resume = args.resume
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.auto_scale_lr:
+        if not (cfg.get('auto_scale_lr') or {}).get('base_batch_size'):
+            raise ValueError(f'--auto-scale-lr: {args.config} has no auto_scale_lr.base_batch_size '
+                             '(the batch size its learning rate is meant for); add '
+                             'auto_scale_lr = dict(base_batch_size=N) to the config')
+        cfg.auto_scale_lr.enable = True
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -6,17 +6,51 @@ used only for evaluation. With ``normalize='data'`` the per-channel mean and
 std are computed from the images once, stored in the data set's ``metainfo``
 (and so in every checkpoint's ``dataset_meta``, from which
 :func:`mmiic.apis.init_model` rebuilds the same loading for new images).
+
+Every image is read once when a folder data set is built, so that a file that
+cannot be read stops the run before training with the list of all such files
+(or, with ``bad_images='skip'``, is left out with a warning), not in a data
+loader worker mid-epoch.
 """
 import csv
 import os
 import os.path as osp
+import warnings
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmiic.registry import DATASETS
-from .transforms.loading import COLOR_TYPES, IMG_EXTENSIONS, channel_statistics, image_shape
+from .transforms.loading import (COLOR_TYPES, IMG_EXTENSIONS, channel_statistics,
+                                 convert_channels, image_shape, read_image)
+
+BAD_IMAGE_POLICIES = ('error', 'skip')
+# (path, modification time, size, color_type) -> (dtype name, None) or (None, error):
+# the train and evaluation sets of one process often share a folder; read it once.
+_CHECKED: Dict[Tuple[str, int, int, str], Tuple[Optional[str], Optional[str]]] = {}
+
+
+def check_image(path: str, color_type: str) -> Tuple[Optional[str], Optional[str]]:
+    """Read an image as :class:`LoadIICImage` will.
+
+    Returns:
+        tuple: (its dtype name, None) if it can be read, else (None, the error).
+    """
+    try:
+        stat = os.stat(path)
+    except OSError as error:
+        return None, f'{type(error).__name__}: {error}'
+    key = (osp.abspath(path), stat.st_mtime_ns, stat.st_size, color_type)
+    if key not in _CHECKED:
+        try:
+            img = convert_channels(read_image(path), color_type, path)
+            _CHECKED[key] = (img.dtype.name, None)
+        except (OSError, ValueError) as error:  # read_image names the file and the cause
+            _CHECKED[key] = (None, str(error))
+    return _CHECKED[key]
 
 
 def list_images(root: str, extensions: Sequence[str] = IMG_EXTENSIONS,
@@ -44,9 +78,13 @@ class _FolderDataset(BaseDataset):
     """Shared by both folder data sets: colour handling and channel statistics."""
 
     def _init_loading(self, color_type: str, normalize: Optional[str],
-                      channel_stats: Optional[dict], stats_images: int) -> None:
+                      channel_stats: Optional[dict], stats_images: int,
+                      bad_images: str) -> None:
         if color_type not in COLOR_TYPES:
             raise ValueError(f'color_type must be one of {COLOR_TYPES}, got {color_type!r}')
+        if bad_images not in BAD_IMAGE_POLICIES:
+            raise ValueError(f'bad_images must be one of {BAD_IMAGE_POLICIES}, got {bad_images!r}')
+        self.bad_images = bad_images
         if normalize not in (None, 'data'):
             raise ValueError(f"normalize must be None or 'data', got {normalize!r}")
         if normalize == 'data' and channel_stats is not None:
@@ -54,6 +92,45 @@ class _FolderDataset(BaseDataset):
         self.color_type, self.normalize = color_type, normalize
         self.channel_stats = dict(channel_stats) if channel_stats is not None else None
         self.stats_images = stats_images
+
+    def _check_images(self, paths: List[str], root: str) -> List[str]:
+        """Read every image once; returns the readable ones.
+
+        Raises:
+            ValueError: listing every image that cannot be read (with
+                ``bad_images='error'``).
+        """
+        threads = min(4, os.cpu_count() or 1)
+        with ThreadPoolExecutor(threads) as pool:
+            checked = list(pool.map(lambda p: check_image(p, self.color_type), paths))
+        root = osp.normpath(root)
+        bad = [(p, error) for p, (_, error) in zip(paths, checked) if error is not None]
+        self.unreadable_images = bad  # (path, error) of the images left out
+        if bad:
+            listing = '\n'.join(f'  {error}' for _, error in bad)
+            if self.bad_images == 'error':
+                raise ValueError(f'{len(bad)} of the {len(paths)} images under {root} cannot be '
+                                 f'read:\n{listing}\nreplace or remove them, or leave them out '
+                                 "with bad_images='skip' in the data set's config (or run "
+                                 'tools/misc/verify_dataset.py CONFIG)')
+            warnings.warn(f'leaving out {len(bad)} of the {len(paths)} images under {root}, '
+                          f'which cannot be read (bad_images=\'skip\'):\n{listing}')
+        depths = defaultdict(list)
+        for path, (dtype, _) in zip(paths, checked):
+            if dtype is not None:
+                depths[dtype].append(path)
+        if len(depths) > 1 and (self.normalize == 'data' or self.channel_stats is not None):
+            kinds = '; '.join(f'{dtype}: {len(found)} (e.g. {found[0]})'
+                              for dtype, found in sorted(depths.items()))
+            warnings.warn(f'the images under {root} mix bit depths ({kinds}) but share one '
+                          'per-channel standardisation (normalize=\'data\' or channel_stats) '
+                          'of their native values, so one depth is standardised with '
+                          'statistics of the other (8-bit images next to 16-bit ones come out '
+                          'nearly black). Convert them to one depth, or use normalize=None '
+                          '(each image scaled by the range of its own type)')
+        if not any(dtype is not None for dtype, _ in checked):
+            raise ValueError(f'none of the {len(paths)} images under {root} can be read')
+        return [p for p, (dtype, _) in zip(paths, checked) if dtype is not None]
 
     def _finish_loading(self, paths: List[str]) -> None:
         if self.normalize == 'data' and self.channel_stats is None:
@@ -90,6 +167,10 @@ class ImageFolderClusterDataset(_FolderDataset):
         channel_stats (dict, optional): fixed ``mean``/``std`` per channel.
         stats_images (int): images read for the statistics.
         extensions (Sequence[str]): file suffixes taken as images.
+        bad_images (str): what to do with images that cannot be read (every
+            image is read once when the data set is built): 'error' (the
+            default: one error lists them all) or 'skip' (leave them out,
+            with a warning listing them).
         pipeline, test_mode, ...: see :class:`mmengine.dataset.BaseDataset`.
     """
 
@@ -102,8 +183,9 @@ class ImageFolderClusterDataset(_FolderDataset):
                  channel_stats: Optional[dict] = None,
                  stats_images: int = 64,
                  extensions: Sequence[str] = IMG_EXTENSIONS,
+                 bad_images: str = 'error',
                  **kwargs) -> None:
-        self._init_loading(color_type, normalize, channel_stats, stats_images)
+        self._init_loading(color_type, normalize, channel_stats, stats_images, bad_images)
         self.labels, self.extensions = labels, tuple(extensions)
         self._classes = tuple(classes) if classes is not None else None
         super().__init__(data_root=data_root, ann_file='', **kwargs)
@@ -141,13 +223,14 @@ class ImageFolderClusterDataset(_FolderDataset):
         return names
 
     def load_data_list(self) -> List[dict]:
-        paths = list_images(self.data_root, self.extensions)
+        found = list_images(self.data_root, self.extensions)
+        paths = self._check_images(found, self.data_root)
         if len(paths) < 2:
             raise ValueError(f'{self.data_root} holds one image only ({paths[0]}); clustering '
                              'needs at least two')
         data_list = [dict(img_path=p, main_head_sample=True) for p in paths]
         if self.labels is not None:
-            names = self._label_names(paths)
+            names = self._label_names(found)  # a CSV may name the images left out
             classes = self._classes or tuple(sorted(set(names.values())))
             index = {c: i for i, c in enumerate(classes)}
             for info in data_list:
@@ -200,8 +283,8 @@ class ImageFolderSegDataset(_FolderDataset):
             of classes is not guessed from the label maps); with
             ``label_map`` alone they default to 'class 0', 'class 1', ...
         tile_size (int | tuple, optional): (H, W) of the tiles.
-        color_type, normalize, channel_stats, stats_images, extensions: as
-            :class:`ImageFolderClusterDataset`.
+        color_type, normalize, channel_stats, stats_images, extensions,
+        bad_images: as :class:`ImageFolderClusterDataset`.
     """
 
     def __init__(self,
@@ -216,12 +299,13 @@ class ImageFolderSegDataset(_FolderDataset):
                  channel_stats: Optional[dict] = None,
                  stats_images: int = 32,
                  extensions: Sequence[str] = IMG_EXTENSIONS,
+                 bad_images: str = 'error',
                  **kwargs) -> None:
         if label_dir is not None and label_map is None and classes is None:
             raise ValueError(f'label_dir needs classes or label_map (label_dir={label_dir!r}): '
                              'give the class names, or a label_map from label values to '
                              'class ids')
-        self._init_loading(color_type, normalize, channel_stats, stats_images)
+        self._init_loading(color_type, normalize, channel_stats, stats_images, bad_images)
         self.img_dir, self.label_dir, self.extensions = img_dir, label_dir, tuple(extensions)
         if isinstance(tile_size, int):
             tile_size = (tile_size, tile_size)
@@ -264,8 +348,9 @@ class ImageFolderSegDataset(_FolderDataset):
         label_root = self._abs(self.label_dir) if self.label_dir is not None else None
         if label_root is not None and not osp.isdir(label_root):
             raise FileNotFoundError(f'label folder {label_root} not found')
-        paths = list_images(img_root, self.extensions,
-                            exclude=[label_root] if label_root is not None else [])
+        paths = self._check_images(
+            list_images(img_root, self.extensions,
+                        exclude=[label_root] if label_root is not None else []), img_root)
         data_list = []
         for path in paths:
             info = dict(img_path=path, seg_fields=[], reduce_zero_label=False)

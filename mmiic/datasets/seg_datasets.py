@@ -39,6 +39,9 @@ class LoadIICAnnotations(BaseTransform):
             raw = mmcv.imfrombytes(get(path), flag='unchanged', backend='pillow')
         except FileNotFoundError:
             raise FileNotFoundError(f'label map {path} not found')
+        except Exception as error:  # Pillow raises many types for corrupt files
+            raise ValueError(f'{path}: cannot decode label map ({type(error).__name__}: '
+                             f'{error})') from error
         if raw is None:
             raise ValueError(f'{path}: cannot decode label map')
         if raw.ndim != 2:

@@ -204,6 +204,20 @@ def upscale(image: np.ndarray, min_side: int = 96) -> np.ndarray:
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
 
 
+def frame_in_colour(image: np.ndarray, colour: np.ndarray, text: str,
+                    border: int = 6) -> np.ndarray:
+    """An image's cluster as a picture: ``image`` [H, W, 3] uint8 RGB framed
+    in the cluster's ``colour`` under a caption ``text``.
+
+    Returns:
+        np.ndarray: [H + 2 * border + 16, W + 2 * border, 3] uint8 RGB.
+    """
+    framed = np.empty((image.shape[0] + 2 * border, image.shape[1] + 2 * border, 3), np.uint8)
+    framed[...] = colour
+    framed[border:-border, border:-border] = image
+    return label_panel(framed, text)
+
+
 def draw_prediction(image: np.ndarray, sample) -> np.ndarray:
     """Picture of one test prediction, painted by cluster.
 
@@ -232,11 +246,6 @@ def draw_prediction(image: np.ndarray, sample) -> np.ndarray:
     if 'pred_label' in sample:
         cluster = int(sample.pred_label.reshape(-1)[0])
         k = int(sample.get('main_num_clusters', cluster + 1))
-        colour = cluster_palette(k)[cluster]
-        big = upscale(rgb)
-        framed = np.empty((big.shape[0] + 12, big.shape[1] + 12, 3), np.uint8)
-        framed[...] = colour
-        framed[6:-6, 6:-6] = big
-        return label_panel(framed, f'cluster {cluster}')
+        return frame_in_colour(upscale(rgb), cluster_palette(k)[cluster], f'cluster {cluster}')
     raise ValueError('cannot draw a sample with neither pred_sem_seg nor pred_label; '
                      f'it has {sorted(sample.keys())}')

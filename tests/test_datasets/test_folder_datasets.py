@@ -78,7 +78,9 @@ def test_cluster_folder_csv_labels_and_data_statistics(tmp_path):
         f.write('filename,label\n')
         for p in paths[:6]:
             f.write(f'{osp.relpath(p, root)},{"a" if "dark" in p else "b"}\n')
-    ds = ImageFolderClusterDataset(root, labels='labels.csv', normalize='data', pipeline=LOAD)
+    # The folder mixes 8-bit PNG/JPEG with 16-bit TIFF: one standardisation for both warns.
+    with pytest.warns(UserWarning, match=r'mix bit depths \(uint16: 2 .*; uint8: 6'):
+        ds = ImageFolderClusterDataset(root, labels='labels.csv', normalize='data', pipeline=LOAD)
     assert ds.metainfo['classes'] == ('a', 'b')
     labelled = [ds[i].get('gt_label') for i in range(len(ds))]
     assert labelled.count(None) == 2
@@ -115,6 +117,64 @@ def test_cluster_folder_errors_name_the_culprit(tmp_path, case):
         ds = ImageFolderClusterDataset(str(root), labels=labels, pipeline=LOAD)
         for i in range(len(ds)):
             ds[i]
+
+
+def _write_bad_files(folder):
+    """Two files a decoder refuses: not an image at all, and a truncated PNG."""
+    (folder / 'text.png').write_bytes(b'not an image at all')
+    ok, png = cv2.imencode('.png', np.random.default_rng(0).integers(0, 255, (16, 16), np.uint8))
+    (folder / 'cut.png').write_bytes(png.tobytes()[:60])
+    return [str(folder / 'cut.png'), str(folder / 'text.png')]
+
+
+@pytest.mark.parametrize('kind', ['cluster', 'seg'])
+def test_unreadable_images_are_all_listed_when_the_data_set_is_built(tmp_path, kind):
+    """A bad file stops the run before training, naming every bad file (not a worker's
+    crash mid-epoch on the first one)."""
+    root = tmp_path / 'imgs'
+    if kind == 'cluster':
+        make_cluster_folder(str(root))
+        bad = _write_bad_files(root / 'dark')
+        build = ImageFolderClusterDataset
+        kwargs = {}
+    else:
+        make_seg_folder(str(tmp_path / 'seg'), with_labels=False)
+        root = tmp_path / 'seg' / 'images'
+        bad = _write_bad_files(root / 'sub')
+        build = ImageFolderSegDataset
+        kwargs = dict(tile_size=32)
+    with pytest.raises(ValueError, match=r'2 of the \d+ images under .* cannot be read') as error:
+        build(str(root), pipeline=LOAD, **kwargs)
+    message = str(error.value)
+    assert all(f'{path}: cannot read image' in message for path in bad)
+    assert "bad_images='skip'" in message
+
+    with pytest.warns(UserWarning, match='leaving out 2 of the') as caught:
+        ds = build(str(root), pipeline=LOAD, bad_images='skip', **kwargs)
+    assert all(path in str(caught[0].message) for path in bad)
+    assert [path for path, _ in ds.unreadable_images] == bad
+    paths = {ds.get_data_info(i)['img_path'] for i in range(len(ds))}
+    assert not paths & set(bad)
+    for i in range(len(ds)):  # every sample left loads
+        assert ds[i]['img'].dtype == np.uint8
+
+
+def test_bad_images_policy_is_checked(tmp_path):
+    make_cluster_folder(str(tmp_path / 'imgs'))
+    with pytest.raises(ValueError, match="bad_images must be one of .*got 'ignore'"):
+        ImageFolderClusterDataset(str(tmp_path / 'imgs'), bad_images='ignore')
+
+
+def test_mixed_bit_depths_warn_only_with_one_standardisation(tmp_path, recwarn):
+    root = tmp_path / 'seg'
+    make_seg_folder(str(root), with_labels=False)  # 8-bit PNGs and 16-bit TIFFs
+    ImageFolderSegDataset(str(root), img_dir='images', pipeline=LOAD)  # each scaled by its type
+    assert not [w for w in recwarn if 'bit depths' in str(w.message)]
+    with pytest.warns(UserWarning, match=r'mix bit depths \(uint16: 1 .*scene_1.tif.*; uint8: 2'):
+        ImageFolderSegDataset(str(root), img_dir='images', normalize='data', pipeline=LOAD)
+    with pytest.warns(UserWarning, match='mix bit depths'):
+        ImageFolderSegDataset(str(root), img_dir='images', pipeline=LOAD,
+                              channel_stats=dict(mean=[100.0] * 3, std=[50.0] * 3))
 
 
 def _seg_pipeline():

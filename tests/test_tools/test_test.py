@@ -1,5 +1,6 @@
-"""tools/test.py: --out (predictions / metrics), --show-dir and --show paint clusters; a
-checkpoint that does not fit the config (weights, preprocessing) stops the test."""
+"""tools/test.py: --out (predictions / metrics / cluster-map folder), --show-dir and --show paint
+clusters; a checkpoint that does not fit the config (weights, preprocessing) stops the test."""
+import glob
 import json
 import os
 import os.path as osp
@@ -155,3 +156,57 @@ def test_another_object_size_than_in_training_is_refused(tmp_path, monkeypatch):
         test_tool.main(argv + [_unique_name(tmp_path)])
     monkeypatch.setenv('OBJECT_SIZE', '40')
     assert 'seg/acc' in test_tool.main(argv + [_unique_name(tmp_path) + '_same'])
+
+
+def test_out_folder_writes_one_cluster_map_per_image_as_mmseg(tiny_mosaic, tmp_path):
+    options, checkpoint = tiny_mosaic
+    out = tmp_path / 'maps'
+    test_tool.main([MOSAIC_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--out',
+                    str(out), '--cfg-options', *options, _unique_name(tmp_path)])
+    assert sorted(os.listdir(out)) == ['mosaic_test_0.png', 'mosaic_test_1.png']
+    dumped = str(tmp_path / 'preds.pkl')
+    test_tool.main([MOSAIC_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w2'), '--out',
+                    dumped, '--cfg-options', *options, f'experiment_name=pkl_{tmp_path.name}'])
+    for prediction in mmengine.load(dumped):
+        name = osp.basename(prediction['img_path']) + '.png'
+        written = cv2.imread(str(out / name), cv2.IMREAD_UNCHANGED)
+        assert written.dtype == np.uint8 and written.shape == (48, 48)
+        np.testing.assert_array_equal(written, prediction['pred_sem_seg']['data'][0].numpy())
+
+
+def test_out_folder_names_tiles_and_sub_folders(tmp_path):
+    from conftest import make_seg_folder, save_fresh_checkpoint
+    config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')
+    root = make_seg_folder(str(tmp_path / 'seg'))  # images/sub/scene_0.png, scene_1.tif, ...
+    eval_config = tmp_path / 'eval.py'
+    dataset = dict(type='mmiic.ImageFolderSegDataset', data_root=root, img_dir='images',
+                   label_dir='labels', label_map={10: 0, 20: 1}, classes=('a', 'b'),
+                   tile_size=(40, 48), pipeline=[dict(type='mmiic.LoadIICImage'),
+                                                 dict(type='mmiic.LoadIICAnnotations'),
+                                                 dict(type='mmiic.PackIICSegInputs')])
+    eval_config.write_text(
+        f'_base_ = [{config!r}]\n'
+        f'test_dataloader = dict(_delete_=True, batch_size=1, num_workers=0, '
+        f"sampler=dict(type='DefaultSampler', shuffle=False), dataset={dataset!r})\n"
+        "test_cfg = dict(_delete_=True, type='TestLoop')\n"
+        "test_evaluator = dict(_delete_=True, type='mmiic.SegClusterMetric', num_classes=2, "
+        'num_clusters=3)\n')
+    checkpoint = save_fresh_checkpoint(config, ['model.test_cfg.mode=whole'],
+                                       str(tmp_path / 'seg.pth'))
+    out = tmp_path / 'maps'
+    test_tool.main([str(eval_config), checkpoint, '--work-dir', str(tmp_path / 'w'), '--out',
+                    str(out), '--cfg-options', _unique_name(tmp_path)])
+    tiles = ['x0_y0', 'x0_y24', 'x32_y0', 'x32_y24']  # 64 x 80 images in 40 x 48 tiles
+    expected = sorted([f'scene_{i}_{t}.png' for i in (1, 2) for t in tiles]
+                      + [osp.join('sub', f'scene_0_{t}.png') for t in tiles])
+    written = sorted(osp.relpath(p, out) for p in glob.glob(str(out / '**' / '*.png'),
+                                                               recursive=True))
+    assert written == expected
+    assert cv2.imread(str(out / 'scene_1_x32_y0.png'), cv2.IMREAD_UNCHANGED).shape == (40, 48)
+
+
+def test_out_folder_is_refused_for_image_clustering(tiny_mnist, tmp_path):
+    _, options, checkpoint = tiny_mnist
+    with pytest.raises(ValueError, match='segmentation models only.*--out FILE.pkl'):
+        test_tool.main([MNIST_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--out',
+                        str(tmp_path / 'maps'), '--cfg-options', *options, _unique_name(tmp_path)])

@@ -1,6 +1,7 @@
 """Write the Animal-Shape MNIST set shipped in the ``animal-mnist`` wheel as IDX files.
 
-``animal-mnist`` (MIT; installed with ``--no-deps``, never imported) ships
+``animal-mnist`` (MIT; installed with ``--no-deps`` outside
+site-packages by ``tools/setup_env.sh``, never imported) ships
 10,000 28x28 grey animal silhouettes, 1,000 per class, as two gzipped
 pickles of numpy arrays: ``animal_mnist/data/Animal_MNIST/
 animal_data_version_3.gz`` ([N, 28, 28] uint8) and
@@ -21,12 +22,13 @@ import sys
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from converter_utils import package_dir, stratified_test_mask, write_cluster_set  # noqa: E402
+from converter_utils import (data_wheel_install, package_dir,  # noqa: E402
+                             stratified_test_mask, write_cluster_set)
 
 # Class order of the wheel's labels (its README).
 CLASSES = ('bear', 'bird', 'cat', 'cow', 'dog', 'elephant', 'giraffe', 'horse', 'sheep', 'zebra')
 DATA_FILE, LABEL_FILE = 'animal_data_version_3.gz', 'animal_label_version_3.gz'
-INSTALL = 'pip install --no-deps animal-mnist==0.4'
+INSTALL = data_wheel_install('animal-mnist==0.4')
 
 
 def _load(path: str) -> np.ndarray:

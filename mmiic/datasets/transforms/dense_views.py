@@ -120,7 +120,8 @@ class PackIICSegInputs(BaseTransform):
 
     def __init__(self, meta_keys: Sequence[str] = ('img_path', 'seg_map_path', 'ori_shape',
                                                    'img_shape', 'scale_factor', 'flip',
-                                                   'flip_direction', 'reduce_zero_label')) -> None:
+                                                   'flip_direction', 'reduce_zero_label',
+                                                   'tile_box')) -> None:
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:
