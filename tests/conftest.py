@@ -143,11 +143,11 @@ def parse_cfg_options(options):
 def save_fresh_checkpoint(config, options, path):
     """A freshly built model of ``config`` saved in mmengine's checkpoint format."""
     import torch
-    from mmengine.config import Config
     from mmengine.registry import MODELS, DefaultScope
     from mmengine.runner.checkpoint import save_checkpoint, weights_to_cpu
-    cfg = Config.fromfile(config)
-    cfg.merge_from_dict(parse_cfg_options(options))
+
+    from mmiic.utils import load_config
+    cfg = load_config(config, parse_cfg_options(options))  # as the tools load it
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         model = MODELS.build(cfg.model)

@@ -8,12 +8,12 @@ import logging
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401  registers modules, fixes checkpoint loading
-from mmiic.utils import shutdown_distributed
+from mmiic.utils import load_config, shutdown_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,10 +42,9 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
+    # Variables such as num_clusters reach what the config computes from them.
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
