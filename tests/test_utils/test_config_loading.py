@@ -30,6 +30,20 @@ def test_num_clusters_reaches_the_heads_and_the_built_model():
     assert seg.model.decode_head.num_overclusters == 20
 
 
+def test_evaluators_take_the_classes_from_the_labels_not_from_num_clusters():
+    # The evaluators' number of classes is the labels' (any count up to num_clusters):
+    # nothing in them is left behind by --cfg-options num_clusters.
+    cfg = load_config(CLS_CONFIG, {'num_clusters': 5, 'labels': 'folders'})
+    for key in ('val_evaluator', 'test_evaluator'):
+        assert cfg[key] == dict(type='mmiic.ClusterMetric')
+    for key in ('val_dataloader', 'test_dataloader'):
+        assert cfg[key].dataset.labels == 'folders'
+    seg = load_config(SEG_CONFIG, {'num_clusters': 5, 'label_dir': 'labels', 'classes': ('a', 'b')})
+    assert seg.test_evaluator == dict(type='mmiic.SegClusterMetric')
+    assert seg.test_dataloader.dataset.label_dir == 'labels'
+    assert seg.test_dataloader.dataset.classes == ('a', 'b')
+
+
 def test_image_size_reaches_in_channels_and_every_pipeline():
     cfg = load_config(CLS_CONFIG, {'image_size': 64})
     assert cfg.model.head.in_channels == 128 * 8 * 8
@@ -54,6 +68,15 @@ def test_crop_size_and_object_size_reach_the_segmentation_pipeline_and_loss():
     assert cfg.model.decode_head.overcluster_loss.displacement == 6
     for pipeline in (pipeline, cfg.test_pipeline, cfg.eval_pipeline):
         assert _transforms(pipeline, 'Resize')[0]['scale_factor'] == 0.5
+
+
+def test_plain_keys_merge_after_the_variables():
+    cfg = load_config(SEG_CONFIG, {'num_clusters': 4, 'label_dir': 'labels', 'classes': ('a', ),
+                                   'model.decode_head.num_overclusters': 7,
+                                   'test_dataloader.num_workers': 0, 'work_dir': '/tmp/w'})
+    assert cfg.model.decode_head.num_classes == 4
+    assert cfg.model.decode_head.num_overclusters == 7
+    assert cfg.test_dataloader.num_workers == 0 and cfg.work_dir == '/tmp/w'
 
 
 def test_a_variable_of_a_base_file_reaches_its_base_and_the_children(tmp_path):
