@@ -21,9 +21,9 @@ merged as mmengine merges them.
 An option is refused, with a message naming what to set instead, when it
 would change nothing or only part of what it should: a top-level name that
 is neither in the config nor a runner setting (a typo), a dotted key into a
-variable (``crop_size.0=64``: set the whole variable), or a variable that
-cannot be re-parsed (defined in another package's config or in a lazy-import
-config).
+variable (``crop_size.0=64``: set the whole variable) or into a ``None``, or
+a variable that cannot be re-parsed (defined in another package's config or
+in a lazy-import config).
 """
 import ast
 import copy
@@ -39,9 +39,10 @@ from mmengine.config import Config
 
 __all__ = ['load_config', 'merge_cfg_options', 'require_test_set']
 
+# Where a loaded Config keeps the options it was loaded with (for merge_cfg_options).
+_OPTIONS_ATTR = '_mmiic_cfg_options'
 # What mmengine substitutes by itself in a config's text (``{{ fileDirname }}``, ...): the copies
 # live elsewhere, so these are substituted from the original file's path first.
-_OPTIONS_ATTR = '_mmiic_cfg_options'
 _PREDEFINED = ('fileDirname', 'fileBasename', 'fileBasenameNoExtension', 'fileExtname')
 
 
