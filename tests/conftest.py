@@ -44,9 +44,9 @@ def make_cluster_folder(root, per_class=4, seed=0):
     return paths
 
 
-def make_seg_folder(root, n=3, size=(64, 80), seed=0, with_labels=True):
+def make_seg_folder(root, n=3, size=(64, 80), seed=0, with_labels=True, values=(10, 20)):
     """Images (PNG and 16-bit TIFF) with two regions, and PNG label maps using
-    the values 10 (left) and 20 (right) of a value mapping."""
+    the values ``values`` (left, right), by default 10 and 20 of a value mapping."""
     import cv2
     import tifffile
     rng = np.random.default_rng(seed)
@@ -59,8 +59,8 @@ def make_seg_folder(root, n=3, size=(64, 80), seed=0, with_labels=True):
         img[:, :w // 2] = 40 + 30 * ((np.arange(h)[:, None, None] // 3) % 2)
         img[:, w // 2:] = 190
         img = np.clip(img + rng.normal(0, 8, img.shape), 0, 255)
-        label = np.full((h, w), 20, np.uint8)
-        label[:, :w // 2] = 10
+        label = np.full((h, w), values[1], np.uint8)
+        label[:, :w // 2] = values[0]
         stem = osp.join('sub', f'scene_{i}') if i == 0 else f'scene_{i}'
         if i % 2 == 0:
             cv2.imwrite(osp.join(root, 'images', stem + '.png'), img.astype(np.uint8))
@@ -143,11 +143,11 @@ def parse_cfg_options(options):
 def save_fresh_checkpoint(config, options, path):
     """A freshly built model of ``config`` saved in mmengine's checkpoint format."""
     import torch
-    from mmengine.config import Config
     from mmengine.registry import MODELS, DefaultScope
     from mmengine.runner.checkpoint import save_checkpoint, weights_to_cpu
-    cfg = Config.fromfile(config)
-    cfg.merge_from_dict(parse_cfg_options(options))
+
+    from mmiic.utils import load_config
+    cfg = load_config(config, parse_cfg_options(options))  # as the tools load it
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         model = MODELS.build(cfg.model)

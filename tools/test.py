@@ -23,7 +23,7 @@ import mmiic  # noqa: F401  registers modules, makes mmengine checkpoints load s
 from mmiic.apis import write_cluster_mapping
 from mmiic.engine.hooks import ensure_checkpoint_check
 from mmiic.evaluation import DumpClusterMaps
-from mmiic.utils import shutdown_distributed
+from mmiic.utils import load_config, require_test_set, shutdown_distributed
 
 PRED_SUFFIXES = ('.pkl', '.pickle')
 METRIC_SUFFIXES = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
@@ -85,10 +85,9 @@ def check_out_args(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Command line -> config: launcher, work dir, checkpoint, overrides, pictures."""
+    """Command line -> config (loaded with ``--cfg-options``): launcher, work dir,
+    checkpoint, pictures."""
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
@@ -141,7 +140,8 @@ def save_outputs(args: argparse.Namespace, metrics: Dict[str, float]) -> None:
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
-    cfg = merge_args(Config.fromfile(args.config), args)
+    cfg = merge_args(load_config(args.config, args.cfg_options), args)
+    require_test_set(cfg, args.config, 'tools/test.py')
     runner = Runner.from_cfg(cfg)
     if args.out is not None and args.out_item in (None, 'pred'):
         if osp.splitext(args.out)[1].lower() in PRED_SUFFIXES:

@@ -4,16 +4,20 @@
 #   python tools/train.py configs/iic/iic_minivgg_folder_cluster.py
 #   python tools/infer.py configs/iic/iic_minivgg_folder_cluster.py \
 #       work_dirs/iic_minivgg_folder_cluster/iter_5000.pth /path/to/new/images --out work_dirs/infer
-# Set num_clusters to the number of groups you expect. Images are resized to
+# Set num_clusters to the number of groups you expect, with --cfg-options
+# num_clusters=4 on every command (train, test, infer; the values computed from it
+# follow) or in a copy of this file, not in a config inheriting it (the values
+# computed from a variable here would keep this file's value). Images are resized to
 # image_size on their short side and centre-cropped (first view) or randomly
 # cropped, flipped and colour-jittered (paired views). The network sees Sobel
 # gradients (as the paper does for CIFAR/STL), so colour alone cannot form
 # the clusters. Validation runs on the same folder without labels: it picks
 # the sub-head with the lowest IIC loss (ChosenSubheadHook keeps the choice in
 # the checkpoint). With labels='folders' (class = first sub-folder name) or
-# labels='<file>.csv' (columns filename,label) on val_dataloader.dataset it
-# also reports Hungarian ACC / NMI / ARI, and tools/test.py writes the cluster
-# -> class mapping that tools/infer.py --mapping uses to name the clusters.
+# labels='<file>.csv' (columns filename,label) it also reports Hungarian ACC /
+# NMI / ARI (any number of classes up to num_clusters), and tools/test.py writes
+# the cluster -> class mapping that tools/infer.py --mapping uses to name the
+# clusters (--cfg-options labels=folders).
 # Entropy coefficient lamb = 2.0 on the main head, as in the CPU demos (lamb
 # = 1 settled in unequal local optima there; see README).
 _base_ = ['../_base_/schedules/iic_adam.py', '../_base_/default_runtime_cls.py']
@@ -24,6 +28,7 @@ num_clusters = 10
 image_size = 32
 num_repeats = 3
 max_iters = 5000
+labels = None  # evaluation only: 'folders' or '<file>.csv' (see the header)
 
 model = dict(
     type='mmiic.IICClassifier',
@@ -72,11 +77,12 @@ val_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, labels=None, pipeline=test_pipeline,
+    dataset=dict(type=dataset_type, data_root=data_root, labels=labels, pipeline=test_pipeline,
                  test_mode=True))
 test_dataloader = val_dataloader
 auto_scale_lr = dict(base_batch_size=128)  # train_dataloader.batch_size
-val_evaluator = dict(type='mmiic.ClusterMetric', num_classes=num_clusters)
+# The number of classes comes from the labels (the data set's classes).
+val_evaluator = dict(type='mmiic.ClusterMetric')
 test_evaluator = val_evaluator
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))

@@ -24,7 +24,11 @@
 # count in data_preprocessor.in_channels and backbone.in_channels. The trunk
 # is the CPU demo's narrow stride-4 VGG with reflect padding on Sobel + RGB;
 # entropy coefficient lamb = 2.0 on the main head as in the demo (README).
-# Evaluation with label maps: see "Train on your own images" in the README.
+# Evaluation with label maps (tools/test.py, confusion_matrix.py): set label_dir
+# and classes (or label_map) below. Set these variables with --cfg-options (e.g.
+# num_clusters=4 label_dir=labels "classes=(cell,background)"; the values computed
+# from them follow) or in a copy of this file, not in a config inheriting it: the
+# values computed from a variable here would keep this file's value.
 _base_ = [
     '../_base_/models/iic_vgg10a_seg.py', '../_base_/schedules/iic_seg_adam.py',
     '../_base_/default_runtime_seg.py'
@@ -69,17 +73,41 @@ test_pipeline = [dict(type='mmiic.LoadIICImage'), resize, dict(type='mmiic.PackI
 # For an evaluation with label maps (README): labels stay at the original size.
 eval_pipeline = [dict(type='mmiic.LoadIICImage'), resize, dict(type='mmiic.LoadIICAnnotations'),
                  dict(type='mmiic.PackIICSegInputs')]
+# How images are read, in training and evaluation alike (see the header).
+tile_size = None
+color_type = 'color'
+normalize = None
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='mmiic.ImageFolderSegDataset', data_root=data_root, tile_size=None,
-                 normalize=None, color_type='color', pipeline=train_pipeline))
-# No labels, no evaluation: the training hooks below show the clusters on the
-# first images of the folder instead.
+    dataset=dict(type='mmiic.ImageFolderSegDataset', data_root=data_root, tile_size=tile_size,
+                 normalize=normalize, color_type=color_type, pipeline=train_pipeline))
+# No validation during training (no labels): the training hooks below show the
+# clusters on the first images of the folder instead.
 val_dataloader = val_cfg = val_evaluator = None
+# Evaluation needs label maps: label_dir, their folder (relative to data_root or
+# absolute; PNGs named as the images, same relative paths), and classes, the names of
+# the label values 0, 1, ... (255 = ignored), or label_map from other label values to
+# class ids, e.g. {0: 0, 128: 1, 255: 2} (255 = ignored). The images evaluated are
+# those of data_root. Without label_dir, tools/test.py says what to set.
+label_dir = None
+classes = None
+label_map = None
 test_dataloader = test_cfg = test_evaluator = None
+if label_dir is not None:
+    test_dataloader = dict(
+        batch_size=1,
+        num_workers=2,
+        persistent_workers=True,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dict(type='mmiic.ImageFolderSegDataset', data_root=data_root,
+                     label_dir=label_dir, classes=classes, label_map=label_map,
+                     normalize=normalize, color_type=color_type, pipeline=eval_pipeline))
+    test_cfg = dict(type='TestLoop')
+    # Classes from the data set, clusters from the tested head's predictions.
+    test_evaluator = dict(type='mmiic.SegClusterMetric')
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(max_iters=10000, val_interval=10000)

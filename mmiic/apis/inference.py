@@ -25,6 +25,7 @@ from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint_to_model
 
 from mmiic.engine.hooks.checkpoint_check_hook import CheckpointCheckHook
+from mmiic.utils.config_loading import load_config, merge_cfg_options
 
 ImageType = Union[str, np.ndarray]
 _ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadIICAnnotations')
@@ -122,7 +123,8 @@ def init_model(config: Union[str, Path, Config],
             initial weights (a warning-free way to test the pipeline).
         device (str, optional): 'cpu', 'cuda', 'cuda:1', ...; None or
             'auto' picks CUDA when available.
-        cfg_options (dict, optional): overrides merged into the config.
+        cfg_options (dict, optional): overrides, as ``--cfg-options`` (see
+            :func:`mmiic.utils.load_config`).
 
     The checkpoint is checked by :class:`mmiic.engine.hooks.CheckpointCheckHook`,
     with the arguments of the config's ``default_hooks.checkpoint_check``:
@@ -137,12 +139,13 @@ def init_model(config: Union[str, Path, Config],
         ``inference_pipeline`` (transform configs) and
         ``cluster_heads.test_subhead`` (from the checkpoint) set.
     """
+    # As the tools load it: variables such as num_clusters reach the values computed from them.
     if isinstance(config, (str, Path)):
-        config = Config.fromfile(str(config))
-    elif not isinstance(config, Config):
+        config = load_config(config, cfg_options)
+    elif isinstance(config, Config):
+        config = merge_cfg_options(config, cfg_options)
+    else:
         raise TypeError(f'config must be a filename or Config object, got {type(config)}')
-    if cfg_options is not None:
-        config.merge_from_dict(cfg_options)
     init_default_scope(config.get('default_scope', 'mmseg'))
     model_cfg = copy.deepcopy(config.model)
     model_cfg.pop('pretrained', None)

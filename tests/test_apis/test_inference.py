@@ -195,3 +195,15 @@ def test_init_model_predicts_with_the_preprocessing_of_training(tmp_path, monkey
         model = init_model(config, path, device='cpu', cfg_options={
             'default_hooks.checkpoint_check.preprocessing': 'config'})
     assert model.inference_pipeline[1]['scale_factor'] == 1.0
+
+
+def test_init_model_cfg_options_reach_the_values_computed_from_a_variable():
+    config = osp.join(CONFIGS, 'iic_minivgg_folder_cluster.py')
+    model = init_model(config, device='cpu', cfg_options={'num_clusters': 5, 'image_size': 64})
+    assert model.cluster_heads.num_clusters == dict(main=5, overcluster=25)
+    assert model.cfg.model.head.in_channels == 128 * 8 * 8
+    images = [np.full((70, 80, 3), v, np.uint8) for v in (30, 220)]
+    probs = [s.pred_score for s in inference_model(model, images)]  # 64 px crops fit the head
+    assert all(p.shape == (5, ) for p in probs)
+    with pytest.raises(ValueError, match='Did you mean num_clusters'):
+        init_model(config, device='cpu', cfg_options={'num_cluster': 5})

@@ -1,10 +1,12 @@
 """tools/analysis_tools/confusion_matrix.py: clusters x classes CSV + heat map, Hungarian marked."""
 import csv
+import os
 import os.path as osp
 
 import numpy as np
 import pytest
-from conftest import MNIST_CONFIG, MOSAIC_CONFIG, load_tool
+from conftest import (MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_cluster_folder,
+                      save_fresh_checkpoint)
 
 from mmiic.evaluation.functional import hungarian_mapping
 
@@ -60,3 +62,24 @@ def test_samples_without_labels_are_named():
     collector = tool.ConfusionCollector(num_classes=3)
     with pytest.raises(ValueError, match='test sample a.png has none'):
         collector.process({}, [dict(img_path='a.png', pred_sem_seg=dict(data=np.zeros((1, 2, 2))))])
+
+
+FOLDER = os.path.join(ROOT, 'configs', 'iic')
+
+
+def test_folder_templates_without_labels_say_what_to_set(tmp_path, monkeypatch):
+    # Segmentation: before the fix, AttributeError: 'NoneType' object has no attribute
+    # 'num_classes'.
+    with pytest.raises(ValueError, match='confusion_matrix.py: .* has no test set.*label_dir'):
+        tool.main([os.path.join(FOLDER, 'iic_minivgg_folder_seg.py'), 'unused.pth', '--out',
+                   str(tmp_path / 'cm')])
+    # Clustering: the test set exists but has no labels.
+    make_cluster_folder(str(tmp_path / 'imgs'), per_class=2)
+    monkeypatch.setenv('DATA_ROOT', str(tmp_path / 'imgs'))
+    config = os.path.join(FOLDER, 'iic_minivgg_folder_cluster.py')
+    options = ['num_clusters=2', 'test_dataloader.num_workers=0',
+               'test_dataloader.persistent_workers=False']
+    checkpoint = save_fresh_checkpoint(config, options, str(tmp_path / 'cls.pth'))
+    with pytest.raises(ValueError, match='needs labels.*labels=folders'):
+        tool.main([config, checkpoint, '--out', str(tmp_path / 'cm'), '--work-dir',
+                   str(tmp_path / 'w'), '--cfg-options', *options])

@@ -223,3 +223,22 @@ def test_runs_are_reused_only_for_an_unchanged_config():
     assert sweep.config_digest(cfg) == sweep.config_digest(same)  # key order does not matter
     cfg.model.head.lamb = 1.0  # the config file edited between two sweeps
     assert sweep.config_digest(cfg) != sweep.config_digest(same)
+
+
+def test_grid_over_a_config_variable_reaches_what_is_computed_from_it():
+    config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_cluster.py')
+    plain = sweep.Config.fromfile(config)
+    sweep.init_default_scope(plain.default_scope)
+    # Before, num_clusters=3,5 trained two models of 10 clusters each.
+    ks = sweep.grid_settings(sweep.parse_grid(['num_clusters=3,5'], plain, {}))
+    with pytest.raises(ValueError, match=r"differ in the main head's number of clusters "
+                                         r"\(\{'num_clusters=3': 3, 'num_clusters=5': 5\}\)"):
+        sweep.validate_settings(plain, ks)
+    base = sweep.load_config(config, {'train_dataloader.batch_size': 4})  # as main() loads it
+    sizes = sweep.grid_settings(sweep.parse_grid(['image_size=24,48'], base, {}))
+    assert sweep.validate_settings(base, sizes) == (10, 'cls')
+    for (_, overrides), size in zip(sizes, (24, 48)):
+        cfg = sweep.merge_cfg_options(base, overrides)
+        assert cfg.model.head.in_channels == 128 * (size // 8)**2
+        assert cfg.train_dataloader.dataset.pipeline[1].scale == size
+        assert cfg.train_dataloader.batch_size == 4  # the base's --cfg-options stay

@@ -23,7 +23,6 @@ from mmiic.visualization import cluster_palette
 test_tool = load_tool('tools/test.py')
 
 
-
 def _unique_name(tmp_path) -> str:
     """An experiment name of this test's own: mmengine names a runner's DefaultScope,
     logger and visualizer "<config>_<second>" and hands back the existing instance for a
@@ -210,3 +209,18 @@ def test_out_folder_is_refused_for_image_clustering(tiny_mnist, tmp_path):
     with pytest.raises(ValueError, match='segmentation models only.*--out FILE.pkl'):
         test_tool.main([MNIST_CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'), '--out',
                         str(tmp_path / 'maps'), '--cfg-options', *options, _unique_name(tmp_path)])
+
+
+FOLDER_SEG = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')
+
+
+def test_folder_segmentation_template_without_labels_says_what_to_set(tmp_path):
+    # Before the fix: RuntimeError 'self._test_loop should not be None' from mmengine.
+    with pytest.raises(ValueError, match=r'has no test set \(test_dataloader, test_cfg, '
+                                         r'test_evaluator = None\).*set label_dir'):
+        test_tool.main([FOLDER_SEG, 'unused.pth', '--work-dir', str(tmp_path)])
+    # A config inheriting the template cannot switch the test set on: said so.
+    child = tmp_path / 'child.py'
+    child.write_text(f"_base_ = [{FOLDER_SEG!r}]\nlabel_dir = 'labels'\nclasses = ('a', 'b')\n")
+    with pytest.raises(ValueError, match="although label_dir = 'labels'.*inheriting it"):
+        test_tool.main([str(child), 'unused.pth', '--work-dir', str(tmp_path)])

@@ -42,7 +42,7 @@ import mmiic  # noqa: F401
 from mmiic.datasets import shrink_dataset_cfg
 from mmiic.models.losses import IICLoss
 from mmiic.testing import write_fake_data
-from mmiic.utils import device_summary
+from mmiic.utils import device_summary, load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -254,9 +254,7 @@ def report(result: dict) -> str:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'

@@ -24,12 +24,13 @@ from typing import List, Optional
 import cv2
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import DATASETS, init_default_scope
 from mmengine.visualization import Visualizer
 
 import mmiic  # noqa: F401
 from mmiic.models.utils import align_to_first_view
+from mmiic.utils import load_config
 from mmiic.visualization import (channel_order_of, cluster_palette, hstack_panels, label_panel,
                                  paint_clusters, to_display_rgb, upscale)
 
@@ -104,9 +105,7 @@ def draw_sample(packed: dict) -> np.ndarray:
 
 def main(argv: Optional[List[str]] = None) -> List[str]:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     dataset = DATASETS.build(cfg[f'{args.phase}_dataloader'].dataset)
     if args.output_dir is not None:

@@ -31,6 +31,8 @@ import mmiic  # noqa: F401
 from mmiic.engine.hooks import ensure_checkpoint_check
 from mmiic.evaluation.functional import (confusion_matrix, hungarian_mapping, mapped_accuracy,
                                          subhead_losses)
+from mmiic.evaluation.metrics.cluster_metric import resolve_num_classes
+from mmiic.utils import load_config, require_test_set
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -56,17 +58,25 @@ class ConfusionCollector(BaseMetric):
     ``ManyToOneEvalDataset``) are left out: the matrix is the test split's.
     """
 
-    def __init__(self, num_classes: int, ignore_index: int = 255) -> None:
+    def __init__(self, num_classes: Optional[int], ignore_index: int = 255) -> None:
         super().__init__(prefix='confusion')
-        self.num_classes = num_classes
+        self._num_classes = num_classes
         self.ignore_index = ignore_index
         self.confusion: Optional[np.ndarray] = None
+
+    @property
+    def num_classes(self) -> int:
+        """The evaluator's ``num_classes``, else the number of the test set's classes."""
+        return resolve_num_classes(self._num_classes, self.dataset_meta, 'confusion_matrix.py')
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             if 'gt_sem_seg' not in sample and 'gt_label' not in sample:
-                raise ValueError('the confusion matrix needs labels: test sample '
-                                 f'{sample.get("img_path", sample.get("sample_idx"))} has none')
+                raise ValueError(
+                    'the confusion matrix needs labels: test sample '
+                    f'{sample.get("img_path", sample.get("sample_idx"))} has none (the folder '
+                    "templates: --cfg-options labels=folders, or labels=<file>.csv, for "
+                    'clustering; label_dir and classes for segmentation)')
             if sample.get('mapping_fit', False):
                 continue  # a labelled train sample that only fits a many-to-one map
             if 'pred_sem_seg' in sample:
@@ -96,9 +106,11 @@ class ConfusionCollector(BaseMetric):
         return {}
 
 
-def class_names(cfg: Config, num_classes: int) -> List[str]:
-    names = cfg.test_evaluator.get('class_names')
-    return list(names) if names else [str(i) for i in range(num_classes)]
+def class_names(cfg: Config, num_classes: int, dataset_meta: Optional[dict] = None) -> List[str]:
+    """The evaluator's ``class_names``, else the test set's classes, else '0', '1', ..."""
+    names = cfg.test_evaluator.get('class_names') or (dataset_meta or {}).get('classes')
+    return [str(n) for n in names] if names and len(names) == num_classes else [
+        str(i) for i in range(num_classes)]
 
 
 def write_csv(path: str, confusion: np.ndarray, names: Sequence[str], mapping: np.ndarray) -> None:
@@ -144,21 +156,22 @@ def plot_heatmap(path: str, confusion: np.ndarray, names: Sequence[str], mapping
 
 def main(argv: Optional[List[str]] = None) -> np.ndarray:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
+    require_test_set(cfg, args.config, 'confusion_matrix.py')
     cfg.work_dir = args.work_dir or osp.join(
         './work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
     ensure_checkpoint_check(cfg)  # refuse a checkpoint that does not fit, also with older configs
-    num_classes = cfg.test_evaluator.num_classes
     runner = Runner.from_cfg(cfg)
-    collector = ConfusionCollector(num_classes, cfg.test_evaluator.get('ignore_index', 255))
+    collector = ConfusionCollector(cfg.test_evaluator.get('num_classes'),
+                                   cfg.test_evaluator.get('ignore_index', 255))
     runner.test_evaluator.metrics.append(collector)
+    collector.dataset_meta = runner.test_evaluator.dataset_meta  # set before it was added
     runner.test()
     confusion = collector.confusion
     mapping = hungarian_mapping(confusion)
-    names = class_names(cfg, num_classes)
+    num_classes = confusion.shape[1]
+    names = class_names(cfg, num_classes, collector.dataset_meta)
     acc = mapped_accuracy(confusion, mapping) * 100
     os.makedirs(args.out, exist_ok=True)
     write_csv(osp.join(args.out, 'confusion_matrix.csv'), confusion, names, mapping)

@@ -22,6 +22,7 @@ from mmengine.registry import MODELS, init_default_scope
 from torch import nn
 
 import mmiic  # noqa: F401
+from mmiic.utils import load_config
 
 
 class InferencePass(nn.Module):
@@ -83,9 +84,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     if args.shape:
         if len(args.shape) not in (1, 2):

@@ -40,7 +40,9 @@ combinations):
 
 Every key must already exist in the config (set a base value with
 ``--cfg-options`` first), and every setting's model and training pipeline are
-built before any training starts, so a typo fails at once.
+built before any training starts, so a typo fails at once. A key naming a
+variable of the config file (``num_clusters=3,5``) re-derives what the file
+computes from it, as ``--cfg-options`` does (:func:`mmiic.utils.load_config`).
 
 Writes to ``--work-dir``: ``runs/<setting>_seed<s>/`` (each run's logs and
 ``heldout_predictions.npz``; a rerun with the same arguments reuses the
@@ -72,6 +74,7 @@ from mmiic.apis import (dense_heldout_losses, dense_probs, dense_scoring, held_o
 from mmiic.evaluation.functional import (cluster_metrics, rank_settings, run_signals,
                                          setting_signals, signals_from_losses)
 from mmiic.registry import DATASETS, MODELS
+from mmiic.utils import load_config, merge_cfg_options
 
 MODEL_KINDS = dict(IICClassifier='cls', IICSegmentor='seg')
 RANK_RULE = ('lowest mean held-out IIC loss (lamb = 1, chosen sub-head) in bins of '
@@ -293,8 +296,7 @@ def run_config(base: Config, overrides: Dict[str, Any], seed: int, args: argpars
     so they show images the run does not train on, and the base config's
     test set is never loaded.
     """
-    cfg = copy.deepcopy(base)
-    cfg.merge_from_dict(overrides)
+    cfg = merge_cfg_options(base, overrides)
     cfg.work_dir = work_dir
     cfg.experiment_name = name
     cfg.randomness = dict(cfg.get('randomness') or {}, seed=seed)
@@ -335,8 +337,7 @@ def validate_settings(base: Config, settings: List[Setting]) -> Tuple[int, str]:
     """
     ks, kinds = {}, set()
     for label, overrides in settings:
-        cfg = copy.deepcopy(base)
-        cfg.merge_from_dict(overrides)
+        cfg = merge_cfg_options(base, overrides)
         what = ' '.join(f'{k}={v}' for k, v in label.items())
         try:
             model = MODELS.build(cfg.model)
@@ -563,9 +564,7 @@ def run_signals_of(kind: str, pred: Dict[str, np.ndarray]) -> Tuple[Dict[str, fl
 def main(argv: Optional[List[str]] = None) -> List[str]:
     """Run the sweep; return the setting ids best first."""
     args = parse_args(argv)
-    base = Config.fromfile(args.config)
-    if args.cfg_options:
-        base.merge_from_dict(args.cfg_options)
+    base = load_config(args.config, args.cfg_options)
     init_default_scope(base.get('default_scope', 'mmpretrain'))
     settings = grid_settings(parse_grid(args.grid, base, load_presets(base, args.presets)))
     check_schedule(base, args)

@@ -1,4 +1,6 @@
-"""Print the whole config after inheritance and --cfg-options (as mmseg/mmpretrain).
+"""Print the whole config after inheritance and --cfg-options (as mmseg/mmpretrain; a
+variable such as num_clusters=5 shows in every value computed from it, as the other tools
+use it).
 
     python tools/misc/print_config.py CONFIG [--cfg-options k=v ...] [--save-path FILE]
 """
@@ -6,6 +8,8 @@ import argparse
 from typing import List, Optional
 
 from mmengine.config import Config, DictAction
+
+from mmiic.utils import load_config
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -21,9 +25,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> Config:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     print(f'Config:\n{cfg.pretty_text}')
     if args.save_path is not None:
         cfg.dump(args.save_path)

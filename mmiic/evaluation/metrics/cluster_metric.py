@@ -11,6 +11,24 @@ from mmiic.evaluation.functional import (confusion_matrix, majority_mapping, map
 from mmiic.registry import METRICS
 
 
+def resolve_num_classes(num_classes: Optional[int], dataset_meta: Optional[dict],
+                        metric: str) -> int:
+    """A metric's ``num_classes``: as given, else the evaluated data set's class count.
+
+    Raises:
+        ValueError: neither is known (naming what to set).
+    """
+    if num_classes is not None:
+        return num_classes
+    classes = (dataset_meta or {}).get('classes')
+    if not classes:
+        raise ValueError(f'{metric}: num_classes is not set and the evaluated data set names no '
+                         'classes: give the data set its labels and classes (the folder '
+                         "templates: labels='folders' for clustering, label_dir and classes for "
+                         'segmentation) or set num_classes on the metric')
+    return len(classes)
+
+
 def many_to_one_accuracy(fit: np.ndarray, scored: np.ndarray) -> float:
     """Accuracy on ``scored`` of the majority cluster -> class map fit on ``fit``.
 
@@ -67,24 +85,30 @@ class ClusterMetric(BaseMetric):
     gives the metrics of one.
 
     Args:
-        num_classes (int): classes of the labels.
+        num_classes (int, optional): classes of the labels; defaults to the
+            number of the evaluated data set's ``classes`` (its metainfo).
         collect_device (str): 'cpu' or 'gpu'. Defaults to 'cpu'.
         prefix (str, optional): metric name prefix. Defaults to 'cluster'.
     """
 
     default_prefix = 'cluster'
 
-    def __init__(self, num_classes: int, collect_device: str = 'cpu',
+    def __init__(self, num_classes: Optional[int] = None, collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.num_classes = num_classes
+        self._num_classes = num_classes
+
+    @property
+    def num_classes(self) -> int:
+        """``num_classes`` as given, else the number of the data set's classes."""
+        return resolve_num_classes(self._num_classes, self.dataset_meta, type(self).__name__)
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         for sample in data_samples:
             get = sample.get
             label = get('gt_label')
             k = get('main_num_clusters')
-            if k is not None and k < self.num_classes:
+            if label is not None and k is not None and k < self.num_classes:
                 raise ValueError(f'the main head predicts {k} clusters but the data has '
                                  f'{self.num_classes} classes: set model.head.num_classes to '
                                  f'{self.num_classes}')

@@ -8,6 +8,7 @@ from mmengine.logging import MMLogger, print_log
 
 from mmiic.evaluation.functional import (confusion_matrix, majority_mapping, mapped_accuracy,
                                          metrics_from_confusion)
+from mmiic.evaluation.metrics.cluster_metric import resolve_num_classes
 from mmiic.registry import METRICS
 
 
@@ -62,9 +63,11 @@ class SegClusterMetric(BaseMetric):
     Every other metric uses the scored (non-fit) images only.
 
     Args:
-        num_classes (int): classes of the labels.
+        num_classes (int, optional): classes of the labels; defaults to the
+            number of the evaluated data set's ``classes``.
         num_clusters (int, optional): clusters of the predictions; defaults
-            to ``num_classes``.
+            to those of the tested head (the channels of the predictions'
+            ``seg_logits``), else ``num_classes``.
         ignore_index (int): label to skip. Defaults to 255.
         class_names (Sequence[str], optional): for the per-class table and
             ``cluster_mapping.json``; defaults to the test data set's
@@ -76,20 +79,39 @@ class SegClusterMetric(BaseMetric):
     default_prefix = 'seg'
 
     def __init__(self,
-                 num_classes: int,
+                 num_classes: Optional[int] = None,
                  num_clusters: Optional[int] = None,
                  ignore_index: int = 255,
                  class_names: Optional[Sequence[str]] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if num_classes is not None:
+            self._check_sizes(num_clusters, num_classes)
+        self._num_classes = num_classes
+        self.num_clusters = num_clusters
+        self.ignore_index = ignore_index
+        self.class_names = list(class_names) if class_names else None
+
+    @property
+    def num_classes(self) -> int:
+        """``num_classes`` as given, else the number of the data set's classes."""
+        return resolve_num_classes(self._num_classes, self.dataset_meta, type(self).__name__)
+
+    @staticmethod
+    def _check_sizes(num_clusters: Optional[int], num_classes: int) -> None:
         if num_clusters is not None and num_clusters < num_classes:
             raise ValueError(f'num_clusters ({num_clusters}) must be >= num_classes '
                              f'({num_classes}); match it to the evaluated head')
-        self.num_classes = num_classes
-        self.num_clusters = num_clusters or num_classes
-        self.ignore_index = ignore_index
-        self.class_names = list(class_names) if class_names else None
+
+    def _clusters_of(self, sample: dict) -> int:
+        """``num_clusters``, fixed by the first sample when not given."""
+        if self.num_clusters is None:
+            logits = sample.get('seg_logits')
+            self.num_clusters = (int(logits['data'].shape[0]) if logits is not None else
+                                 self.num_classes)
+            self._check_sizes(self.num_clusters, self.num_classes)
+        return self.num_clusters
 
     def _names(self) -> List[str]:
         """``class_names``, else the data set's ``classes``, else '0', '1', ..."""
@@ -109,11 +131,15 @@ class SegClusterMetric(BaseMetric):
                                  f'differ in size ({sample.get("img_path")})')
             self.results.append(dict(
                 fit=bool(sample.get('mapping_fit', False)),
-                confusion=confusion_matrix(pred, label, self.num_clusters, self.num_classes,
-                                           self.ignore_index)))
+                confusion=confusion_matrix(pred, label, self._clusters_of(sample),
+                                           self.num_classes, self.ignore_index)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        zero = np.zeros((self.num_clusters, self.num_classes), np.int64)
+        # Rank 0 may not have set num_clusters (its own share empty): the gathered results know.
+        shape = (results[0]['confusion'].shape if results else
+                 (self.num_clusters or self.num_classes, self.num_classes))
+        zero = np.zeros(shape, np.int64)
+        self.num_clusters = shape[0]
         confusion = sum((r['confusion'] for r in results if not r['fit']), zero)
         fit = sum((r['confusion'] for r in results if r['fit']), zero)
         out = metrics_from_confusion(confusion)

@@ -147,3 +147,23 @@ def test_unlabelled_set_still_chooses_the_subhead_and_names_it():
     metric.process(None, [_sample(0, [0, 0], views(0)), unlabelled([0, 0], views(1), 7)])
     with pytest.raises(ValueError, match='1 of 2 evaluation samples have no gt_label .*sample 7'):
         metric.evaluate(2)
+
+
+def test_number_of_classes_defaults_to_the_data_sets_classes():
+    # Two labelled classes, four clusters (e.g. the folder template's num_clusters): the
+    # mapping names classes of the data only, so tools/infer.py --mapping can read it.
+    metric = ClusterMetric()
+    metric.dataset_meta = dict(classes=('bright', 'dark'))
+    metric.process(None, [_sample(c % 2, [c], k=4) for c in range(4)])
+    out = metric.evaluate(4)
+    assert out['cluster/acc'] == 50.0
+    assert set(metric.cluster_mapping['mapping']) <= {-1, 0, 1}
+    unlabelled = ClusterMetric()
+    unlabelled.dataset_meta = dict(classes=())
+    sample = DataSample()
+    sample.set_metainfo(dict(main_clusters=torch.tensor([0]), main_num_clusters=4))
+    unlabelled.process(None, [sample])
+    assert unlabelled.evaluate(1) == {'cluster/chosen_subhead': 0}
+    with pytest.raises(ValueError, match='num_classes is not set and the evaluated data set '
+                                         'names no classes'):
+        ClusterMetric().process(None, [_sample(0, [0], k=4)])

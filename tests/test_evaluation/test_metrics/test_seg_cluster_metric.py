@@ -88,3 +88,23 @@ def test_overclustering_mapping_is_many_to_one():
     # Fit on the train-fit image: every cluster named, not only the Hungarian two.
     assert metric.cluster_mapping == dict(head='overcluster', mapping=[0, 0, 1, 0],
                                           classes=['0', '1'])
+
+
+def test_sizes_default_to_the_data_sets_classes_and_the_tested_heads_clusters():
+    # The folder template's evaluator names neither: 2 classes from the data set, 3
+    # clusters from the predictions' seg_logits (the README's case that failed with
+    # 'pred ids must lie in [0, 2)').
+    metric = SegClusterMetric()
+    metric.dataset_meta = dict(classes=('stripes', 'flat'))
+    sample = _sample([[0, 1, 2, 2]], [[0, 1, 1, 1]])
+    sample['seg_logits'] = dict(data=torch.zeros(3, 1, 4))
+    metric.process(None, [sample])
+    out = metric.evaluate(1)
+    assert metric.num_clusters == 3 and metric.num_classes == 2
+    assert out['seg/acc'] == 75.0  # cluster 2 (two pixels) and cluster 0 matched
+    assert metric.cluster_mapping['classes'] == ['stripes', 'flat']
+    too_few = SegClusterMetric()
+    too_few.dataset_meta = dict(classes=('a', 'b', 'c'))
+    sample['seg_logits'] = dict(data=torch.zeros(2, 1, 4))
+    with pytest.raises(ValueError, match=r'num_clusters \(2\) must be >= num_classes \(3\)'):
+        too_few.process(None, [sample])
