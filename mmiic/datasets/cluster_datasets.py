@@ -158,7 +158,9 @@ class ClusterDataset(BaseDataset):
                                      f'[0, {self.num_classes}) at index {int(np.argmax(bad))}')
             main = split not in self.overcluster_only_splits
             for i, img in enumerate(images):
-                info = dict(img=img, main_head_sample=main, split=split)
+                # The files hold RGB; the colour steps and displays read the order here
+                # (mmcv's loaders, which record none, give BGR).
+                info = dict(img=img, main_head_sample=main, split=split, channel_order='rgb')
                 if labels is not None:
                     info['gt_label'] = int(labels[i])
                 data_list.append(info)
