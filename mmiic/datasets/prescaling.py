@@ -1,12 +1,12 @@
 """Copies of segmentation data sets shrunk once to their training scale.
 
 Decoding dominates the CPU cost of a training sample when the views are made
-on the GPU: a 640 x 480 COCO-Stuff JPEG (decoded at half size) and its label
-PNG take about 3.5 ms per sample, the same pair shrunk to the 1/3 the
-COCO-Stuff configs train at about 0.5 ms. :func:`shrink_dataset` does the
-shrinking once (``tools/dataset_converters/shrink_seg_dataset.py`` is its
-command line): JPEGs through ``LoadResizedImage`` (what the on-the-fly
-pipeline does: reduced decoding, then bilinear), other images bilinearly,
+on the GPU: a 640 x 480 COCO-Stuff JPEG and its label PNG take a few ms per
+sample, the same pair shrunk to the 1/3 the COCO-Stuff configs train at about
+0.5 ms. :func:`shrink_dataset` does the shrinking once
+(``tools/dataset_converters/shrink_seg_dataset.py`` is its command line):
+JPEGs through ``LoadResizedImage`` (what the on-the-fly pipeline and the test
+pipeline do: full decoding, then bilinear), other images bilinearly,
 labels nearest-neighbour, to the size mmcv's ``Resize(scale_factor=s,
 keep_ratio=True)`` gives (``int(side * s + 0.5)``). Folder layout, file names
 and formats stay the same. JPEGs are re-encoded at ``quality`` (95,
@@ -42,7 +42,7 @@ def shrink_file(job: Tuple[str, str], scale: float, label: bool, quality: int = 
     """Shrink one image or label map ``job = (source, destination)``."""
     src, dst = job
     if not label and src.lower().endswith(('.jpg', '.jpeg')):
-        # Exactly what the on-the-fly pipeline makes of it (reduced decoding + bilinear).
+        # Exactly what the on-the-fly and test pipelines make of it (decoding + bilinear).
         img = LoadResizedImage(scale_factor=scale)(dict(img_path=src))['img']
     else:
         # Labels as LoadIICAnnotations reads them (pillow, 'unchanged': palette PNGs give ids).
