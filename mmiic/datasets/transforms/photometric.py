@@ -160,7 +160,7 @@ def greyscale(images: Tensor, chosen: np.ndarray, bgr: Union[bool, np.ndarray] =
     """
     if images.shape[1] != 3:
         return images
-    weights = np.where(_as_bgr_flags(bgr, len(images))[:, None], LUMA[::-1], LUMA)
+    weights = np.where(_as_bgr_flags(bgr, len(images))[:, None], luma_weights(True), LUMA)
     luma = images.new_tensor(weights).view(-1, 3, 1, 1)
     grey = (images * luma).sum(1, keepdim=True).clamp(0, 255).expand_as(images)
     chosen = torch.as_tensor(np.asarray(chosen), device=images.device)
