@@ -17,9 +17,13 @@
 #   the whole 1/3-scaled image;
 # - schedule: 4800 epochs with the heads alternating per epoch there; here
 #   80,000 iterations alternating every 1,000 (set the hook's interval to the
-#   iterations of an epoch to follow it).
-# Same: SegmentationNet10a on Sobel + RGB, 1/3 scale, 128 px crops, flips and
-# colour jitter (0.4, 0.4, 0.4, 0.125), overclustering head first.
+#   iterations of an epoch to follow it);
+# - colour jitter: there cv2's BGR images went to torchvision's ColorJitter,
+#   which takes them for RGB (saturation and hue on swapped channels); here
+#   they act on the true colours (the loader's BGR order is known).
+# Same: SegmentationNet10a on Sobel + RGB, 1/3 scale (full decoding, bilinear,
+# as cv2.imread + cv2.resize there), 128 px crops, flips and colour jitter
+# (0.4, 0.4, 0.4, 0.125), overclustering head first.
 _base_ = [
     '../_base_/models/iic_vgg10a_seg.py', '../_base_/datasets/cocostuff3_iic.py',
     '../_base_/schedules/iic_seg_adam.py', '../_base_/default_runtime_seg.py'

@@ -1,5 +1,5 @@
 from .cluster_datasets import (CIFAR10Cluster, CIFAR100Cluster, ClusterDataset, MNISTCluster,
-                               STL10Cluster, read_idx)
+                               STL10Cluster, read_idx, split_held_out)
 from .dataset_wrappers import ManyToOneEvalDataset
 from .folder_datasets import ImageFolderClusterDataset, ImageFolderSegDataset, list_images
 from .prescaling import check_prescaled, shrink_dataset, shrink_dataset_cfg
@@ -13,5 +13,5 @@ __all__ = [
     'HeadSubsetSampler', 'ImageFolderClusterDataset', 'ImageFolderSegDataset', 'LoadIICAnnotations',
     'ManyToOneEvalDataset', 'MNISTCluster', 'PotsdamIICDataset', 'STL10Cluster',
     'TextureMosaicDataset', 'check_prescaled', 'list_images', 'load_textures', 'make_mosaic',
-    'read_idx', 'shrink_dataset', 'shrink_dataset_cfg'
+    'read_idx', 'shrink_dataset', 'shrink_dataset_cfg', 'split_held_out'
 ]

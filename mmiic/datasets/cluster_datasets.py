@@ -2,7 +2,9 @@
 
 All follow the unsupervised protocol of the paper: ``splits`` lists the
 splits to concatenate (train on train + test, evaluate on the labelled
-set). Every file is validated on load; a bad file raises an error naming it.
+set). ``held_out`` keeps a fixed random subset of them apart, e.g. to
+validate supervised finetuning without looking at the test split. Every
+file is validated on load; a bad file raises an error naming it.
 """
 import gzip
 import os.path as osp
@@ -23,6 +25,31 @@ CIFAR100_FINE_TO_COARSE = (
     4, 6, 19, 5, 5, 8, 19, 18, 1, 2, 15, 6, 0, 17, 8, 14, 13)
 
 _IDX_DTYPES = {8: np.uint8, 9: np.int8, 11: '>i2', 12: '>i4', 13: '>f4', 14: '>f8'}
+
+
+def split_held_out(num_images: int, num_held_out: int,
+                   seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    """Deterministic (rest, held-out) index arrays of ``num_images`` images,
+    both sorted: the held-out ones are the first ``num_held_out`` of a
+    permutation drawn with ``seed``."""
+    order = np.random.default_rng(seed).permutation(num_images)
+    return np.sort(order[num_held_out:]), np.sort(order[:num_held_out])
+
+
+HELD_OUT_KEYS = ('num_images', 'seed', 'keep')
+
+
+def _check_held_out(held_out: Optional[dict]) -> Optional[dict]:
+    if held_out is None:
+        return None
+    unknown = sorted(set(held_out) - set(HELD_OUT_KEYS))
+    if unknown or 'num_images' not in held_out or 'keep' not in held_out:
+        raise ValueError(f'held_out must be dict(num_images=..., seed=..., keep=...), got '
+                         f'{dict(held_out)}' + (f' (unknown keys {unknown})' if unknown else ''))
+    if held_out['keep'] not in ('rest', 'held_out'):
+        raise ValueError(f"held_out.keep must be 'rest' (training) or 'held_out' (validation), "
+                         f"got {held_out['keep']!r}")
+    return {'seed': 0, **held_out}
 
 
 def _existing(path: str) -> str:
@@ -76,6 +103,12 @@ class ClusterDataset(BaseDataset):
         num_classes (int): labels must lie in [0, num_classes).
         overcluster_only_splits (Sequence[str]): splits that train only the
             overclustering head (``main_head_sample=False``).
+        held_out (dict, optional): ``dict(num_images=n, seed=0, keep=...)``:
+            n images of the concatenated splits, drawn with ``seed``
+            (:func:`split_held_out`), are held out; ``keep='rest'`` keeps
+            the others (to train on), ``keep='held_out'`` only those n (to
+            validate on). Two data sets with the same n and seed are
+            disjoint and together hold every image. Defaults to None (all).
         pipeline, test_mode, ...: see :class:`mmengine.dataset.BaseDataset`.
     """
 
@@ -87,10 +120,12 @@ class ClusterDataset(BaseDataset):
                  splits: Optional[Sequence[str]] = None,
                  overcluster_only_splits: Sequence[str] = (),
                  num_classes: Optional[int] = None,
+                 held_out: Optional[dict] = None,
                  **kwargs) -> None:
         self.splits = tuple(splits or self.default_splits)
         self.overcluster_only_splits = tuple(overcluster_only_splits)
         self.num_classes = num_classes or self.num_classes_default
+        self.held_out = _check_held_out(held_out)
         super().__init__(data_root=data_root, ann_file='', **kwargs)
 
     def load_split(self, split: str) -> Tuple[np.ndarray, Optional[np.ndarray], str]:
@@ -158,11 +193,21 @@ class ClusterDataset(BaseDataset):
                                      f'[0, {self.num_classes}) at index {int(np.argmax(bad))}')
             main = split not in self.overcluster_only_splits
             for i, img in enumerate(images):
-                info = dict(img=img, main_head_sample=main, split=split)
+                # The files hold RGB; the colour steps and displays read the order here
+                # (mmcv's loaders, which record none, give BGR).
+                info = dict(img=img, main_head_sample=main, split=split, channel_order='rgb')
                 if labels is not None:
                     info['gt_label'] = int(labels[i])
                 data_list.append(info)
-        return data_list
+        if self.held_out is None:
+            return data_list
+        count = self.held_out['num_images']
+        if not 0 < count < len(data_list):
+            raise ValueError(f'held_out.num_images={count} of the {len(data_list)} images of '
+                             f'splits {self.splits}: hold out at least 1 and keep at least 1')
+        rest, held = split_held_out(len(data_list), count, self.held_out['seed'])
+        keep = held if self.held_out['keep'] == 'held_out' else rest
+        return [data_list[i] for i in keep]
 
 
 @DATASETS.register_module()

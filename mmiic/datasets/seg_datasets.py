@@ -110,6 +110,8 @@ class COCOStuffIICDataset(_LUTSegDataset):
             15 stuff groups) or 'cocostuff27' (all coarse groups). Pixels of
             other classes get ``ignore_index`` (255).
         label_format (str): 'train_ids' or 'fine'.
+        img_suffix (str): of the image files. Defaults to '.jpg' ('.png' in
+            a copy written by ``shrink_seg_dataset.py``).
     """
 
     def __init__(self, subset: str = 'cocostuff3', label_format: str = 'train_ids',
@@ -127,7 +129,8 @@ class COCOStuffIICDataset(_LUTSegDataset):
             raise ValueError(f"label_format must be 'train_ids' or 'fine', got {label_format!r}")
         self.label_lut = lut
         kwargs.setdefault('metainfo', dict(classes=tuple(subset_classes(subset))))
-        super().__init__(img_suffix='.jpg', seg_map_suffix=suffix, **kwargs)
+        kwargs.setdefault('img_suffix', '.jpg')
+        super().__init__(seg_map_suffix=suffix, **kwargs)
 
 
 @DATASETS.register_module()

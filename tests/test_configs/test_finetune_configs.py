@@ -45,11 +45,13 @@ def finetune_cfg(checkpoint, data_root, work_dir):
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg[key]
         loader.dataset.data_root = data_root
+        if 'held_out' in loader.dataset:  # 1 of the tiny set's labelled train images
+            loader.dataset.held_out.num_images = 1
         loader.batch_size = 2
         loader.num_workers = 0
         loader.persistent_workers = False
         shrink_views(loader.dataset.pipeline)
-    # 4 labelled train images, batch 2: one epoch = 2 iterations, then one validation.
+    # 3 of 4 labelled train images, batch 2: one epoch = 2 iterations, then one validation.
     cfg.train_cfg.max_epochs = 1
     cfg.default_hooks.checkpoint.update(save_last=False, save_best=None)
     cfg.default_hooks.logger.interval = 1
@@ -125,3 +127,32 @@ def test_load_from_an_iic_checkpoint_is_a_partial_load_on_purpose_only(iic_check
     saved = torch.load(iic_checkpoint, map_location='cpu', weights_only=False)['state_dict']
     for name, value in start.state.items():
         assert torch.equal(saved[f'backbone.{name}'], value), name
+
+
+def test_checkpoints_are_chosen_on_held_out_train_images_never_on_the_test_split(tmp_path):
+    """save_best='accuracy/top1' read the validation metric, and validation was the 8k test
+    images (test_dataloader = val_dataloader): ~160 evaluations chose the reported checkpoint on
+    the test split. Validation now uses train images held out of training."""
+    from mmengine.registry import init_default_scope
+
+    from mmiic.registry import DATASETS
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, 'iic_resnet5g_stl10_finetune.py'))
+    assert cfg.default_hooks.checkpoint.save_best == 'accuracy/top1'
+    root = make_stl10(str(tmp_path / 'stl10'), n=20, n_unlabeled=1)
+
+    def images(loader, **changes):
+        dataset = dict(loader.dataset, data_root=root, pipeline=[], **changes)
+        if dataset.get('held_out'):
+            dataset['held_out'] = dict(dataset['held_out'], num_images=5)
+        built = DATASETS.build(dataset)
+        return {built[i]['img'].tobytes() for i in range(len(built))}
+
+    train, val = images(cfg.train_dataloader), images(cfg.val_dataloader)
+    test = images(cfg.test_dataloader)
+    train_split = images(cfg.train_dataloader, held_out=None)
+    test_split = images(cfg.test_dataloader, splits=('test', ))
+    assert len(val) == 5 and len(train) == 15
+    assert val <= train_split and val.isdisjoint(train) and val.isdisjoint(test_split)
+    assert test == test_split
+    assert cfg.val_evaluator == cfg.test_evaluator

@@ -93,3 +93,44 @@ def test_overcluster_validation_fits_the_map_on_a_tenth_and_test_on_all(name):
     assert val.type == test.type == 'mmiic.ManyToOneEvalDataset'
     assert val.label_fraction == 0.1 and test.label_fraction == 1.0
     assert val.fit_dataset == test.fit_dataset and val.test_dataset == test.test_dataset
+
+
+@pytest.mark.parametrize('name', ['iic_vgg_cocostuff3.py', 'iic_vgg_cocostuff3_device_views.py',
+                                  'iic_r50v1c_cocostuff27_frozen.py'])
+def test_cocostuff_training_decodes_images_as_the_test_pipeline(name, tmp_path):
+    """The loaded, resized training image (before the crop) is the test pipeline's image,
+    pixel for pixel, and in the label maps' orientation: the device-views config decoded JPEGs at
+    half size (Sobel magnitudes 5-14 % smaller than at test time on photographs), and
+    LoadImageFromFile turned JPEGs tagged with an EXIF rotation away from their labels."""
+    import cv2
+    import numpy as np
+    from mmengine.registry import init_default_scope
+    from PIL import Image
+
+    from mmiic.registry import DATASETS
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    root = make_cocostuff(str(tmp_path / 'coco'), names=2, splits=('train2017', 'val2017'),
+                          size=(150, 181))
+    # The same photo-like JPEG in both splits, tagged "rotate 180 to display".
+    stored = cv2.imread(osp.join(root, 'images', 'train2017', '000000000001.jpg'))
+    exif = Image.Exif()
+    exif[0x0112] = 3
+    for split in ('train2017', 'val2017'):
+        Image.fromarray(stored[..., ::-1]).save(
+            osp.join(root, 'images', split, '000000000001.jpg'), exif=exif.tobytes(), quality=95)
+
+    def loaded(loader, last_step):
+        pipeline = list(loader.dataset.pipeline)
+        cut = next(i for i, step in enumerate(pipeline) if step['type'] == last_step)
+        dataset = DATASETS.build(dict(loader.dataset, data_root=root, pipeline=pipeline[:cut]))
+        return dataset[0]
+
+    train = loaded(cfg.train_dataloader, 'RandomCrop')
+    test = loaded(cfg.test_dataloader, 'mmiic.PackIICSegInputs')
+    assert train['img_path'].replace('train2017', 'val2017') == test['img_path']
+    assert np.array_equal(train['img'], test['img'])
+    # Stored orientation, decoded at full size and resized bilinearly (cv2.resize, INTER_LINEAR).
+    decoded = cv2.imread(test['img_path'], cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    expected = cv2.resize(decoded, test['img'].shape[1::-1], interpolation=cv2.INTER_LINEAR)
+    assert np.array_equal(test['img'], expected)

@@ -169,3 +169,35 @@ def test_stl10_head_indices_follow_get_subset(tmp_path, serialize_data):
     assert 'gt_label' not in ds.get_data_info(1)  # the data follow the same indices
     ds.get_subset_(-2)
     assert ds.head_indices('main').tolist() == [1]
+
+
+def test_held_out_images_are_a_fixed_disjoint_draw(tmp_path):
+    root = make_stl10(str(tmp_path), n=20, n_unlabeled=1)
+    full = STL10Cluster(data_root=root, splits=('train', ))
+    rest = STL10Cluster(data_root=root, splits=('train', ),
+                        held_out=dict(num_images=6, seed=3, keep='rest'))
+    held = STL10Cluster(data_root=root, splits=('train', ),
+                        held_out=dict(num_images=6, seed=3, keep='held_out'))
+    assert (len(rest), len(held)) == (14, 6)
+
+    def keys(ds):
+        return {ds[i]['img'].tobytes() for i in range(len(ds))}
+
+    assert keys(rest).isdisjoint(keys(held)) and keys(rest) | keys(held) == keys(full)
+    again = STL10Cluster(data_root=root, splits=('train', ),
+                         held_out=dict(num_images=6, seed=3, keep='held_out'))
+    assert keys(again) == keys(held)
+    other_seed = STL10Cluster(data_root=root, splits=('train', ),
+                              held_out=dict(num_images=6, seed=4, keep='held_out'))
+    assert keys(other_seed) != keys(held)
+    assert all(held[i]['split'] == 'train' for i in range(len(held)))
+
+
+def test_bad_held_out_settings_are_named(tmp_path):
+    root = make_stl10(str(tmp_path), n=4, n_unlabeled=1)
+    with pytest.raises(ValueError, match=r'num_images=4 of the 4 images'):
+        STL10Cluster(data_root=root, splits=('train', ), held_out=dict(num_images=4, keep='rest'))
+    with pytest.raises(ValueError, match="held_out.keep must be 'rest'"):
+        STL10Cluster(data_root=root, held_out=dict(num_images=1, keep='val'))
+    with pytest.raises(ValueError, match=r"unknown keys \['fraction'\]"):
+        STL10Cluster(data_root=root, held_out=dict(num_images=1, keep='rest', fraction=0.1))

@@ -49,7 +49,7 @@ def _variants(d: int) -> Dict[str, Callable]:
     return {
         'conv2d collapsed': conv_collapsed,
         'conv2d per-shift': conv_per_shift,
-        'mmiic collapsed': lambda a, b: dense_iic_loss(a, b, d),
+        'mmiic collapsed': lambda a, b: dense_iic_loss(a, b, d, per_displacement=False),
         'mmiic per-shift': lambda a, b: dense_iic_loss(a, b, d, per_displacement=True),
     }
 

@@ -71,6 +71,7 @@ from mmengine.runner import Runner
 import mmiic  # noqa: F401  registers modules
 from mmiic.apis import (dense_heldout_losses, dense_probs, dense_scoring, held_out_labels,
                         held_out_pixel_labels, predict_view_probs)
+from mmiic.datasets import split_held_out
 from mmiic.evaluation.functional import (cluster_metrics, rank_settings, run_signals,
                                          setting_signals, signals_from_losses)
 from mmiic.registry import DATASETS, MODELS
@@ -282,8 +283,7 @@ def held_out_split(num_images: int, held_out: Optional[str],
     if not 2 <= count < num_images:
         raise ValueError(f'--held-out {held_out} gives {count} of {num_images} images: keep at '
                          'least 2 held out and at least 1 to train on')
-    order = np.random.default_rng(seed).permutation(num_images)
-    return np.sort(order[count:]), np.sort(order[:count])
+    return split_held_out(num_images, count, seed)
 
 
 def run_config(base: Config, overrides: Dict[str, Any], seed: int, args: argparse.Namespace,

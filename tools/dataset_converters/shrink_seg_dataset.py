@@ -3,12 +3,13 @@
 Decoding dominates the CPU cost of a training sample when the views are made
 on the GPU; this tool shrinks the files once (the work is
 :func:`mmiic.datasets.prescaling.shrink_dataset`: JPEGs through
-``LoadResizedImage`` as on the fly, labels nearest-neighbour, same layout,
-names and formats, non-images named and skipped) and records the scale in
+``LoadResizedImage`` as on the fly and at test time, stored losslessly as
+``<name>.png``; labels nearest-neighbour; same layout and names, other
+formats kept; non-images named and skipped) and records the scale in
 ``prescaled.json`` at the copy's root. Configs that read such a copy
 (``configs/iic/iic_vgg_cocostuff3_device_views_prescaled.py``:
-``LoadResizedImage`` at ``scale_factor=1``, data set ``prescaled=1/3``) refuse
-a root without that record.
+``LoadResizedImage`` at ``scale_factor=1``, data set ``prescaled=1/3``,
+``img_suffix='.png'``) refuse a root without that record.
 
 Usage::
 
@@ -46,7 +47,6 @@ def parse_args() -> argparse.Namespace:
                         help='label-map folders under src_root (nearest-neighbour, PNG)')
     parser.add_argument('--copy', nargs='*', default=[],
                         help='folders or files copied unchanged (e.g. curated image lists)')
-    parser.add_argument('--jpeg-quality', type=int, default=95)
     parser.add_argument('--nproc', type=int, default=os.cpu_count() or 1)
     return parser.parse_args()
 
@@ -57,7 +57,7 @@ def main() -> None:
         raise SystemExit('give --image-dir and/or --label-dir')
     try:
         shrink_dataset(args.src_root, args.dst_root, args.scale, args.image_dir, args.label_dir,
-                       args.copy, args.jpeg_quality, args.nproc)
+                       args.copy, args.nproc)
     except ValueError as error:  # e.g. dst_root == src_root; missing folders raise as they are
         raise SystemExit(str(error))
 

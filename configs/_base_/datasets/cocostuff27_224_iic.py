@@ -6,7 +6,7 @@
 _base_ = ['./cocostuff27_iic.py']
 crop_size = (224, 224)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='mmiic.LoadIICAnnotations'),
     dict(type='Resize', scale_factor=2 / 3, keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
@@ -16,7 +16,7 @@ train_pipeline = [
     dict(type='mmiic.PackIICSegInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale_factor=2 / 3, keep_ratio=True),
     dict(type='mmiic.LoadIICAnnotations'),
     dict(type='mmiic.PackIICSegInputs'),

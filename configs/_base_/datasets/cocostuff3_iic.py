@@ -1,12 +1,14 @@
 # COCO-Stuff-3 (sky, plant, ground), curated images, mmseg's COCO-Stuff-164k layout.
 # Images shrunk by two thirds, 128 px crops (padded with ignored pixels when
 # smaller), Sobel + RGB on the device; "thing" and other pixels are ignored.
+# Images are decoded in their stored orientation (EXIF rotation ignored), as
+# the label maps are, the same way for training and testing.
 dataset_type = 'mmiic.COCOStuffIICDataset'
 data_root = 'data/coco_stuff164k'
 subset = 'cocostuff3'
 crop_size = (128, 128)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='mmiic.LoadIICAnnotations'),
     dict(type='Resize', scale_factor=1 / 3, keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
@@ -16,7 +18,7 @@ train_pipeline = [
     dict(type='mmiic.PackIICSegInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale_factor=1 / 3, keep_ratio=True),
     dict(type='mmiic.LoadIICAnnotations'),
     dict(type='mmiic.PackIICSegInputs'),

@@ -14,6 +14,7 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from mmiic.registry import TRANSFORMS
+from mmiic.visualization import channel_order_of
 from .geometry import BORDERS, random_affine, warp
 from .paired_views import stack_views
 from .view_transforms import IICRandomColorJitter
@@ -57,7 +58,9 @@ class IICDenseViews(BaseTransform):
         scale_range (tuple): scale factors.
         max_shear (float): degrees.
         max_translation (float): pixels.
-        jitter (dict, optional): IICRandomColorJitter args for the second view.
+        jitter (dict, optional): IICRandomColorJitter args for the second view
+            (on the true colours, in the channel order the loader records in
+            ``results['channel_order']``, BGR when it records none).
         first_view_jitter (dict, optional): same for the first view.
         border (str): 'reflect' (default; no black borders for the network to
             learn position from) or 'constant'.
@@ -98,11 +101,13 @@ class IICDenseViews(BaseTransform):
                              f'({results.get("img_path")}, {results.get("seg_map_path")})')
         matrix = random_affine(h, w, **self.affine_args)
         first = img
+        # The jitter acts on true colours: it needs the loader's channel order.
+        order = channel_order_of(results)
         if self.first_view_jitter is not None:
-            first = self.first_view_jitter(dict(img=img))['img']
+            first = self.first_view_jitter(dict(img=img, channel_order=order))['img']
         second = warp(img, matrix, border=self.border)
         if self.jitter is not None:
-            second = self.jitter(dict(img=second))['img']
+            second = self.jitter(dict(img=second, channel_order=order))['img']
         valid = np.ones((h, w), np.uint8)
         if seg is not None and self.mask_ignored:
             valid = (seg != self.ignore_index).astype(np.uint8)

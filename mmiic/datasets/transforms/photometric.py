@@ -13,8 +13,13 @@ Saturation and hue act on 3-channel images only. The matrices (a few numbers
 per sample) are built on the host by :func:`jitter_matrices` for both the CPU
 transform :class:`IICRandomColorJitter` (:func:`jitter_image`, one image) and
 the device views (:func:`jitter`, one batched product per step).
+
+Luma and YIQ are defined on RGB. Images in BGR order (mmcv's loaders) get the
+same maps with channels 0 and 2 swapped (``bgr=True``): saturation 0 of a red
+pixel gives its luma, not the luma of a blue one.
 """
 import math
+from typing import Union
 
 import numpy as np
 import torch
@@ -40,7 +45,18 @@ def jitter_factors(u: np.ndarray, brightness: float, contrast: float, saturation
     return np.stack(columns, 1)
 
 
-def jitter_matrices(op: np.ndarray, factors: np.ndarray, channels: int) -> np.ndarray:
+def luma_weights(bgr: bool = False) -> tuple:
+    """Luma weights of the channels, in RGB or BGR order."""
+    return LUMA[::-1] if bgr else LUMA
+
+
+def _as_bgr_flags(bgr: Union[bool, np.ndarray], count: int) -> np.ndarray:
+    """[count] bool: which samples are in BGR order."""
+    return np.broadcast_to(np.asarray(bgr, dtype=bool), (count, ))
+
+
+def jitter_matrices(op: np.ndarray, factors: np.ndarray, channels: int,
+                    bgr: Union[bool, np.ndarray] = False) -> np.ndarray:
     """The colour maps of one step.
 
     Args:
@@ -49,6 +65,9 @@ def jitter_matrices(op: np.ndarray, factors: np.ndarray, channels: int) -> np.nd
         factors (np.ndarray): [N, 4] brightness, contrast and saturation
             factors (1 = unchanged) and hue shifts in turns (0 = unchanged).
         channels (int): C.
+        bgr (bool | np.ndarray): the images (all, or [N] per sample) are in
+            BGR order; the maps act on their true colours. Defaults to False
+            (RGB).
 
     Returns:
         np.ndarray: [N, C, C] float64.
@@ -65,7 +84,9 @@ def jitter_matrices(op: np.ndarray, factors: np.ndarray, channels: int) -> np.nd
     rotation[:, 0, 0] = 1
     rotation[:, 1, 1], rotation[:, 1, 2] = np.cos(angle), -np.sin(angle)
     rotation[:, 2, 1], rotation[:, 2, 2] = np.sin(angle), np.cos(angle)
-    return np.where((op == HUE)[:, None, None], _YIQ_INV @ rotation @ _YIQ, matrix)
+    matrix = np.where((op == HUE)[:, None, None], _YIQ_INV @ rotation @ _YIQ, matrix)
+    # x_bgr = P x_rgb with P the swap of channels 0 and 2, so A_bgr = P A P.
+    return np.where(_as_bgr_flags(bgr, len(op))[:, None, None], matrix[:, ::-1, ::-1], matrix)
 
 
 def _offsets(op: np.ndarray, factors: np.ndarray) -> np.ndarray:
@@ -73,12 +94,14 @@ def _offsets(op: np.ndarray, factors: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(op) == CONTRAST, 1 - factors[:, CONTRAST], 0.0)
 
 
-def jitter_image(img: np.ndarray, factors: np.ndarray, order: np.ndarray) -> np.ndarray:
+def jitter_image(img: np.ndarray, factors: np.ndarray, order: np.ndarray,
+                 bgr: bool = False) -> np.ndarray:
     """One image on the CPU: [H, W, C] float32 in [0, 255] -> same.
 
     Args:
         factors (np.ndarray): [4] as :func:`jitter_matrices`.
         order (np.ndarray): [P] the steps in the order they apply.
+        bgr (bool): the image is in BGR order. Defaults to False.
     """
     channels = img.shape[2]
     factors = np.asarray(factors, dtype=np.float64)
@@ -86,7 +109,8 @@ def jitter_image(img: np.ndarray, factors: np.ndarray, order: np.ndarray) -> np.
         if op in (BRIGHTNESS, CONTRAST):  # f I (see jitter_matrices): a scalar product
             out = img * np.float32(factors[op])
         else:
-            matrix = jitter_matrices(np.array([op]), factors[None], channels)[0].astype(np.float32)
+            matrix = jitter_matrices(np.array([op]), factors[None], channels, bgr)[0]
+            matrix = matrix.astype(np.float32)
             out = img @ matrix.T
         if op == CONTRAST:
             out += np.float32(1 - factors[CONTRAST]) * img.mean()
@@ -94,8 +118,8 @@ def jitter_image(img: np.ndarray, factors: np.ndarray, order: np.ndarray) -> np.
     return img
 
 
-def jitter(images: Tensor, factors: np.ndarray, order: np.ndarray,
-           with_mean: bool = True) -> Tensor:
+def jitter(images: Tensor, factors: np.ndarray, order: np.ndarray, with_mean: bool = True,
+           bgr: Union[bool, np.ndarray] = False) -> Tensor:
     """A batch on its device, each sample in its own order of steps.
 
     Args:
@@ -105,6 +129,8 @@ def jitter(images: Tensor, factors: np.ndarray, order: np.ndarray,
             they apply; steps that cannot change anything may be left out.
         with_mean (bool): False skips the image means when no sample has a
             contrast step. Defaults to True.
+        bgr (bool | np.ndarray): all, or [N] per sample, in BGR order.
+            Defaults to False (RGB).
 
     Returns:
         Tensor: [N, C, H, W], clipped to [0, 255] after every step.
@@ -112,7 +138,7 @@ def jitter(images: Tensor, factors: np.ndarray, order: np.ndarray,
     n, channels = images.shape[:2]
     for position in range(order.shape[1]):
         op = order[:, position]
-        matrix = torch.from_numpy(jitter_matrices(op, factors, channels)).to(images)
+        matrix = torch.from_numpy(jitter_matrices(op, factors, channels, bgr)).to(images)
         if with_mean:
             weight = torch.from_numpy(_offsets(op, factors)).to(images)
             offset = (weight * images.mean(dim=(1, 2, 3))).view(n, 1, 1).expand(n, channels, 1)
@@ -123,18 +149,24 @@ def jitter(images: Tensor, factors: np.ndarray, order: np.ndarray,
     return images
 
 
-def greyscale(images: Tensor, chosen: np.ndarray) -> Tensor:
-    """Luma of the ``chosen`` ([N] bool) RGB samples, kept 3-channel.
+def greyscale(images: Tensor, chosen: np.ndarray, bgr: Union[bool, np.ndarray] = False) -> Tensor:
+    """Luma of the ``chosen`` ([N] bool) colour samples, kept 3-channel.
 
     Args:
         images (Tensor): [N, 3, H, W] float; other channel counts pass.
+        chosen (np.ndarray): [N] bool.
+        bgr (bool | np.ndarray): all, or [N] per sample, in BGR order.
+            Defaults to False (RGB).
     """
     if images.shape[1] != 3:
         return images
-    luma = images.new_tensor(LUMA).view(1, 3, 1, 1)
+    weights = np.where(_as_bgr_flags(bgr, len(images))[:, None], luma_weights(True), LUMA)
+    luma = images.new_tensor(weights).view(-1, 3, 1, 1)
     grey = (images * luma).sum(1, keepdim=True).clamp(0, 255).expand_as(images)
     chosen = torch.as_tensor(np.asarray(chosen), device=images.device)
     return torch.where(chosen.view(-1, 1, 1, 1), grey, images)
 
 
-__all__ = ['LUMA', 'greyscale', 'jitter', 'jitter_factors', 'jitter_image', 'jitter_matrices']
+__all__ = [
+    'LUMA', 'greyscale', 'jitter', 'jitter_factors', 'jitter_image', 'jitter_matrices', 'luma_weights'
+]

@@ -13,8 +13,9 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmiic.registry import TRANSFORMS
+from mmiic.visualization import channel_order_of
 from .geometry import random_affine, rotation_matrix, warp
-from .photometric import LUMA, jitter_image
+from .photometric import jitter_image, luma_weights
 
 
 def _record(results: dict, name: str, **params) -> None:
@@ -145,7 +146,10 @@ class IICRandomColorJitter(BaseTransform):
     [-hue, hue] of a full turn, a rotation about the grey axis) and applied
     in random order, with the colour maps of
     :mod:`mmiic.datasets.transforms.photometric` (shared with the device
-    views). Saturation and hue apply to 3-channel images only.
+    views). Saturation and hue apply to 3-channel images only, on their
+    true colours: the channel order is the one the pipeline records in
+    ``results['channel_order']`` ('rgb' or 'bgr'; mmcv's
+    ``LoadImageFromFile`` records none and gives BGR).
     """
 
     def __init__(self,
@@ -181,7 +185,8 @@ class IICRandomColorJitter(BaseTransform):
         if order:
             pixels = img.reshape(img.shape[:2] + (-1, )).astype(np.float32)
             factors = [params[k] for k in ('brightness', 'contrast', 'saturation', 'hue')]
-            out = jitter_image(pixels, np.array(factors), np.array(order))
+            bgr = channel_order_of(results) == 'bgr'
+            out = jitter_image(pixels, np.array(factors), np.array(order), bgr)
             results['img'] = np.round(out).astype(np.uint8).reshape(img.shape)
         _record(results, 'color_jitter', **params)
         return results
@@ -189,7 +194,8 @@ class IICRandomColorJitter(BaseTransform):
 
 @TRANSFORMS.register_module()
 class IICRandomGreyscale(BaseTransform):
-    """Turn an RGB image grey (kept 3-channel) with probability ``prob``."""
+    """Turn a colour image grey (its luma, kept 3-channel) with probability
+    ``prob``; the channel order as :class:`IICRandomColorJitter` reads it."""
 
     def __init__(self, prob: float = 0.1) -> None:
         self.prob = prob
@@ -198,7 +204,8 @@ class IICRandomGreyscale(BaseTransform):
         img = results['img']
         grey = bool(np.random.rand() < self.prob) and img.ndim == 3 and img.shape[2] == 3
         if grey:
-            luma = img.astype(np.float32) @ np.array(LUMA, np.float32)
+            weights = luma_weights(channel_order_of(results) == 'bgr')
+            luma = img.astype(np.float32) @ np.array(weights, np.float32)
             results['img'] = np.repeat(np.round(luma).astype(np.uint8)[..., None], 3, axis=2)
         _record(results, 'greyscale', grey=grey)
         return results

@@ -15,7 +15,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 import torch.nn as nn
-from mmengine.dist import get_rank
+from mmengine.dist import broadcast, get_rank
 from torch import Tensor
 
 from mmiic.datasets.transforms import (IICCenterCropResize, IICRandomAffine, IICRandomColorJitter,
@@ -26,6 +26,7 @@ from mmiic.datasets.transforms.geometry import (AFFINE_DRAWS, BORDERS, affine_fr
                                                 sample_affine, warp_batch)
 from mmiic.datasets.transforms.photometric import greyscale, jitter, jitter_factors
 from mmiic.registry import MODELS, TRANSFORMS
+from mmiic.visualization import channel_order_of
 from .counter_rng import counter_uniforms
 
 GEOMETRIC = (IICCenterCropResize, IICRandomCropResize, IICRandomHorizontalFlip, IICRandomRotation,
@@ -36,16 +37,26 @@ JITTER_DRAWS = 8
 MAX_DRAWS = 8  # the most uniforms one step takes
 
 
-def _jitter(images: Tensor, u: np.ndarray, step: IICRandomColorJitter) -> Tensor:
+def _jitter(images: Tensor, u: np.ndarray, step: IICRandomColorJitter, bgr: np.ndarray) -> Tensor:
     """The colour jitter of ``step`` with [N, 8] uniforms: four factors, then
-    four keys whose ranks give each sample's order of the steps."""
+    four keys whose ranks give each sample's order of the steps; ``bgr``
+    ([N] bool) marks the samples in BGR order."""
     active = step.active_steps(images.shape[1])
     if not active:
         return images
     factors = jitter_factors(u[:, :4], step.brightness, step.contrast, step.saturation, step.hue)
     ranks = u[:, 4:4 + len(active)].argsort(axis=1)  # a uniform random order per sample
     order = np.asarray(active)[ranks]
-    return jitter(images, factors, order, with_mean=1 in active)
+    return jitter(images, factors, order, with_mean=1 in active, bgr=bgr)
+
+
+def _bgr_flags(data_samples: Optional[list], count: int) -> np.ndarray:
+    """[count] bool: the samples whose images are in BGR order, as their pack
+    step recorded it (``channel_order`` in the metainfo; BGR, mmcv's order,
+    when none is recorded). Colour jitter and greyscale act on true colours."""
+    if not data_samples:
+        return np.full(count, channel_order_of(None) == 'bgr')
+    return np.array([channel_order_of(sample) == 'bgr' for sample in data_samples])
 
 
 class _SeededViews(nn.Module):
@@ -56,15 +67,24 @@ class _SeededViews(nn.Module):
     nothing waits for the device. ``seed`` and ``step`` are mirrored in
     buffers for checkpoints.
 
+    All ranks share one seed (each draws its own views: the rank is part of
+    the counter key), as only rank 0's buffers reach the checkpoint.
+
     Args:
         seed (int, optional): 32-bit seed of the views; drawn from torch's
-            generator (seeded by the runner's ``randomness``) when None.
+            generator (seeded by the runner's ``randomness``) when None, on
+            rank 0 and sent to the others.
     """
 
     def __init__(self, seed: Optional[int] = None) -> None:
         super().__init__()
         if seed is None:
-            seed = int(torch.randint(0, 2**31 - 1, ()))
+            drawn = torch.randint(0, 2**31 - 1, (), dtype=torch.int64)
+            # With randomness.diff_rank_seed each rank's generator draws another seed, and a
+            # resumed rank > 0 would load rank 0's and continue with other views than the
+            # uninterrupted run: take rank 0's from the start (a no-op in one process).
+            broadcast(drawn, src=0)
+            seed = int(drawn)
         self._seed, self._step = int(seed) & 0xFFFFFFFF, 0
         self.register_buffer('seed', torch.tensor(self._seed, dtype=torch.int64))
         self.register_buffer('step', torch.zeros((), dtype=torch.int64))
@@ -100,7 +120,8 @@ class IICBatchPairedViews(_SeededViews):
     geometric steps of a view compose into one matrix and one bilinear
     resampling of the loaded image; outside the image it is zero-filled if a
     step fills (rotation, affine) and edge-replicated otherwise, and a
-    filling step after a crop fills outside the crop (as the CPU steps do).
+    filling step after a crop or after another filling step fills outside
+    its input frame (as the CPU steps do).
 
     Args:
         view_pipeline (list[dict]): steps of the first view x.
@@ -164,22 +185,26 @@ class IICBatchPairedViews(_SeededViews):
         draws = np.concatenate([u[:, :5], np.ones((n, 2))], 1)  # no flips
         return affine_from_uniforms(draws, h, w, hflip_prob=0.0, **step.args), size, True
 
-    def _view(self, images: Tensor, steps: list, view: int) -> Tensor:
-        """[B, C, H, W] float -> one view [B, C, H', W'] through ``steps``."""
+    def _view(self, images: Tensor, steps: list, view: int, bgr: np.ndarray) -> Tensor:
+        """[B, C, H, W] float -> one view [B, C, H', W'] through ``steps``
+        (``bgr``: [B] bool, the samples in BGR order)."""
         n = images.shape[0]
         matrix = np.broadcast_to(np.eye(3), (n, 3, 3))
-        size, fills, cropped = tuple(images.shape[-2:]), False, False
-        windows = []  # (loaded image -> input frame, frame size) of filling steps after a crop
+        size, fills, reframed = tuple(images.shape[-2:]), False, False
+        # (loaded image -> input frame, frame size) of the filling steps whose input frame is not
+        # the loaded image's: after a crop, or after another filling step.
+        windows = []
         geometric = [step for step in steps if isinstance(step, GEOMETRIC)]
         for index, step in enumerate(geometric):
             step_matrix, out_size, step_fills = self._geometry(
                 step, self._uniforms(n, view * 64 + index, MAX_DRAWS), size)
-            if step_fills and cropped:
+            if step_fills and reframed:
                 windows.append((matrix, size))
-            cropped = cropped or isinstance(step, CROPS)
+            reframed = reframed or step_fills or isinstance(step, CROPS)
             matrix, size, fills = step_matrix @ matrix, out_size, fills or step_fills
-        # As the CPU steps: a rotation/affine after a crop fills outside the crop with zeros,
-        # it does not show the loaded image around the crop.
+        # As the CPU steps: a rotation/affine after a crop (or after another rotation/affine)
+        # fills outside its input frame with zeros; it does not show the loaded image that lies
+        # beyond that frame (around the crop, or turned out of the frame by the earlier step).
         loaded, ones = tuple(images.shape[-2:]), images.new_ones((n, 1, 1, 1))
         after = []
         for before, frame in windows:
@@ -204,23 +229,25 @@ class IICBatchPairedViews(_SeededViews):
         for index, step in enumerate(steps[len(geometric):], start=len(geometric)):
             u = self._uniforms(n, view * 64 + index, MAX_DRAWS)
             if isinstance(step, IICRandomColorJitter):
-                images = _jitter(images, u, step)
+                images = _jitter(images, u, step, bgr)
             else:
-                images = greyscale(images, u[:, 0] < step.prob)
+                images = greyscale(images, u[:, 0] < step.prob, bgr)
         return images
 
     def forward(self, images: Tensor, data_samples: Optional[list] = None) -> Tuple[Tensor, list]:
         """Args:
             images (Tensor): [B, C, H, W] loaded images (uint8 or float, 0-255).
-            data_samples (list, optional): passed through.
+            data_samples (list, optional): passed through; their
+                ``channel_order`` tells the colour steps the images' order.
 
         Returns:
             tuple: views [B, 1 + r, C, H', W'] float in [0, 255], data_samples.
         """
         self._check(images)
         images = images.float()
-        views = [self._view(images, self.view_steps, 0)]
-        views += [self._view(images, self.pair_steps, 1 + i) for i in range(self.num_repeats)]
+        bgr = _bgr_flags(data_samples, images.shape[0])
+        views = [self._view(images, self.view_steps, 0, bgr)]
+        views += [self._view(images, self.pair_steps, 1 + i, bgr) for i in range(self.num_repeats)]
         shapes = {tuple(v.shape[-2:]) for v in views}
         if len(shapes) != 1:
             raise ValueError(f'all views must have one shape to be batched, got {sorted(shapes)}; '
@@ -269,7 +296,8 @@ class IICBatchDenseViews(_SeededViews):
         """Args:
             images (Tensor): [B, C, H, W] cropped images (uint8 or float, 0-255).
             data_samples (list[SegDataSample]): with ``gt_sem_seg`` when
-                ignored pixels are to be masked.
+                ignored pixels are to be masked, and the ``channel_order``
+                the pack step records (the jitter acts on true colours).
 
         Returns:
             tuple: view pairs [B, 2, C, H, W] float in [0, 255], data_samples.
@@ -279,10 +307,11 @@ class IICBatchDenseViews(_SeededViews):
         first = images.float()
         matrix = affine_from_uniforms(self._uniforms(n, 0, AFFINE_DRAWS), h, w, **self.affine_args)
         second = warp_batch(first, matrix, border=self.border)
+        bgr = _bgr_flags(data_samples, n)
         if self.jitter is not None:
-            second = _jitter(second, self._uniforms(n, 1, JITTER_DRAWS), self.jitter)
+            second = _jitter(second, self._uniforms(n, 1, JITTER_DRAWS), self.jitter, bgr)
         if self.first_view_jitter is not None:
-            first = _jitter(first, self._uniforms(n, 2, JITTER_DRAWS), self.first_view_jitter)
+            first = _jitter(first, self._uniforms(n, 2, JITTER_DRAWS), self.first_view_jitter, bgr)
         labels = None
         if self.mask_ignored and data_samples and 'gt_sem_seg' in data_samples[0]:
             labels = torch.stack([ds.gt_sem_seg.data[0] for ds in data_samples]).to(images.device)

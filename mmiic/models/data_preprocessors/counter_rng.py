@@ -33,9 +33,13 @@ def counter_uniforms(seed: int, step: int, rank: int, count: int, stream: int,
     Returns:
         np.ndarray: [N, num] float64.
     """
-    key = _mix32(np.array([seed & 0xFFFFFFFF], np.uint32) ^ _GOLDEN)
-    for part in (step & 0xFFFFFFFF, step >> 32, rank, stream):
-        key = _mix32(key ^ _mix32(np.array([part & 0xFFFFFFFF], np.uint32) + _GOLDEN))
-    sample = _mix32(np.arange(count, dtype=np.uint32)[:, None] + _GOLDEN)
+    # The parts are absorbed one after the other, key <- mix(key ^ part): a
+    # bijection of the key for each part, and the order matters. (XOR-ing
+    # one hash per part made the key symmetric in seed and step: (0, 2) drew
+    # the views of (2, 0).)
+    key = _mix32(np.array([_GOLDEN], np.uint32))
+    for part in (seed, step & 0xFFFFFFFF, step >> 32, rank, stream):
+        key = _mix32(key ^ np.uint32(part & 0xFFFFFFFF))
+    sample = _mix32(key ^ np.arange(count, dtype=np.uint32)[:, None])
     draw = np.arange(num, dtype=np.uint32)[None]
-    return _mix32(_mix32(key ^ sample) ^ draw).astype(np.float64) / 2.0**32
+    return _mix32(_mix32(sample) ^ draw).astype(np.float64) / 2.0**32

@@ -4,7 +4,11 @@ Two public functions hold all of the IIC maths in mmiic:
 
 * :func:`iic_loss` for image clustering (one joint over the batch);
 * :func:`dense_iic_loss` for segmentation (pixels paired with their
-  neighbours at every displacement ``t`` with ``|t| <= d``).
+  neighbours at every displacement ``t`` with ``|t| <= d``). By default it
+  is the ICCV paper's eq. 5, ``(1/|T|) sum_t I(P_t)``: one joint per shift,
+  scored on its own, then averaged. ``per_displacement=False`` gives the
+  earlier draft's one joint summed over all shifts (IID draft eq. 8), which
+  the paper found to perform slightly worse.
 
 Both share :func:`mutual_information_loss`, which scores a (batch of) joint
 count matrices. :class:`IICLoss` wraps them as a registered mmseg-style loss.
@@ -248,9 +252,9 @@ def dense_iic_loss(probs: Tensor,
                    lamb: float = 1.0,
                    mask: Optional[Tensor] = None,
                    mask_t: Optional[Tensor] = None,
-                   per_displacement: bool = False,
+                   per_displacement: bool = True,
                    global_joint: bool = True) -> Tensor:
-    """Dense IIC loss for segmentation (paper eq. 5).
+    """Dense IIC loss for segmentation (paper eq. 5 by default).
 
     Pixel ``u`` of the first view is paired with pixel ``u + t`` of the
     second view for every shift ``t in [-d, d]^2``. A pair counts only if both
@@ -266,10 +270,12 @@ def dense_iic_loss(probs: Tensor,
             validity of the first view's pixels. Defaults to all valid.
         mask_t (Tensor, optional): same for the second view. Defaults to
             ``mask``.
-        per_displacement (bool): False sums every shift into one joint (the
-            paper's eq. 5); True scores each shift's joint on its own and
-            averages over the shifts with at least one valid pair (what the
-            published runs used). Defaults to False.
+        per_displacement (bool): True scores each shift's joint P_t on its
+            own and averages ``-I(P_t)`` over the shifts with at least one
+            valid pair: the ICCV paper's eq. 5 and the published runs. False
+            sums every shift into one joint before scoring it (the IID
+            draft's eq. 8, "averaging over t before computing information",
+            which the paper found slightly worse). Defaults to True.
         global_joint (bool): in a process group of W > 1 ranks, sum the
             joints and the valid-pair counts over the ranks (a shift counts if
             it has a valid pair on any rank; a rank whose pixels are all
@@ -378,8 +384,9 @@ class IICLoss(nn.Module):
         displacement (int): d, largest pixel shift of the dense loss.
             Defaults to 10.
         per_displacement (bool): score each shift's joint on its own and
-            average (published runs) instead of one summed joint (paper
-            eq. 5). Defaults to False.
+            average over the shifts (paper eq. 5, the published runs); False
+            scores one joint summed over the shifts (IID draft eq. 8).
+            Defaults to True.
         loss_weight (float): multiplier of the loss. Defaults to 1.0.
         loss_name (str): key of the loss in the losses dict; must start with
             ``loss_`` so mmengine sums it into the total. Defaults to
@@ -393,7 +400,7 @@ class IICLoss(nn.Module):
     def __init__(self,
                  lamb: float = 1.0,
                  displacement: int = 10,
-                 per_displacement: bool = False,
+                 per_displacement: bool = True,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_iic',
                  global_joint: bool = True) -> None:

@@ -3,6 +3,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from conftest import run_on_ranks
 from mmengine.registry import init_default_scope
 
 from mmiic.datasets.transforms import (IICCenterCropResize, IICDenseViews, IICRandomColorJitter,
@@ -43,6 +44,20 @@ def test_counter_uniforms_depend_only_on_their_key():
                   counter_uniforms(7, 3, 1, 500, 2, 8), counter_uniforms(7, 3, 0, 500, 3, 8),
                   counter_uniforms(7, 3 + 2**32, 0, 500, 2, 8)):
         assert (other != u).mean() > 0.99
+
+
+def test_counter_keys_do_not_collide_when_their_parts_swap():
+    """(seed, step) = (0, 2) drew exactly the views of (2, 0): the key XOR-ed one hash per part,
+    and seed and step were hashed alike."""
+    swapped = counter_uniforms(0, 2, 0, 4, 0, 8), counter_uniforms(2, 0, 0, 4, 0, 8)
+    assert not np.array_equal(*swapped)
+    draws = {}
+    for seed in range(16):
+        for step in range(16):
+            for rank, stream in ((0, 0), (1, 2), (2, 1)):
+                key = (seed, step, rank, stream)
+                draws[key] = counter_uniforms(seed, step, rank, 3, stream, 2).tobytes()
+    assert len(set(draws.values())) == len(draws)
 
 
 def test_random_affine_is_the_shared_matrix_maths():
@@ -112,6 +127,32 @@ def test_paired_views_shapes_determinism_resume_and_ranks(monkeypatch):
     assert not torch.equal(other_rank(images)[0][:, 1:], out[:, 1:])
 
 
+def _resume_with_diff_rank_seed(rank, world_size):
+    from mmengine.dist import broadcast_object_list
+    from mmengine.runner import set_random_seed
+    images, samples = _dense_batch(n=2)
+    set_random_seed(0, diff_rank_seed=True)  # every rank's generator seeded apart
+    views = IICBatchDenseViews(max_translation=6, seed=None)
+    views(images, samples)
+    checkpoint = [{k: v.clone() for k, v in views.state_dict().items()}]
+    broadcast_object_list(checkpoint, src=0)  # only rank 0's buffers are saved
+    uninterrupted = views(images, samples)[0]
+    set_random_seed(0, diff_rank_seed=True)  # the resumed run starts as the first did
+    resumed = IICBatchDenseViews(max_translation=6, seed=None)
+    resumed.load_state_dict(checkpoint[0])
+    assert torch.equal(resumed(images, samples)[0], uninterrupted), f'rank {rank}'
+    mine = [uninterrupted[:, 1]]
+    broadcast_object_list(mine, src=1)
+    if rank == 0:
+        assert not torch.equal(mine[0], uninterrupted[:, 1])  # the ranks draw their own views
+
+
+def test_resumed_ranks_repeat_their_views_under_diff_rank_seed():
+    """With randomness.diff_rank_seed each rank drew its own view seed, but the checkpoint holds
+    rank 0's buffers: a resumed rank 1 continued with other views than the uninterrupted run."""
+    run_on_ranks(_resume_with_diff_rank_seed)
+
+
 def test_paired_views_refuse_bad_pipelines():
     init_default_scope('mmpretrain')
     with pytest.raises(ValueError, match='follows a photometric'):
@@ -133,7 +174,7 @@ def test_jitter_is_the_cpu_transform_and_keeps_grey_and_luma():
     img = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
     batch = torch.from_numpy(img).permute(2, 0, 1)[None].double()
     np.random.seed(4)
-    cpu = IICRandomColorJitter(0.5, 0.5, 0.5, 0.2)(dict(img=img.copy()))
+    cpu = IICRandomColorJitter(0.5, 0.5, 0.5, 0.2)(dict(img=img.copy(), channel_order='rgb'))
     params = cpu['view_params']['color_jitter']
     np.random.seed(4)
     for _ in range(4):
@@ -337,3 +378,57 @@ def test_resized_crop_then_rotation_stays_close_to_the_cpu_steps(monkeypatch):
     assert unrotated.any() and (~unrotated).any()
     assert difference[unrotated][:, 1:-1, 1:-1].max() < 0.01
     assert (difference[~unrotated] > 8).mean() < 0.03, (difference[~unrotated] > 8).mean()
+
+
+def test_two_filling_steps_without_a_crop_fill_as_the_cpu_steps(monkeypatch):
+    """Rotation (up to 45 degrees), then an affine shrink to 0.7, on white images, same draws on
+    both paths: the CPU shrinks the rotated frame, zeros around it; the device view showed the
+    loaded image's corners that the rotation had turned out of the frame (0.511 vs 0.554 zero
+    pixels, 13 grey levels apart on average)."""
+    affine = dict(scale_range=(0.7, 0.7))
+    steps = [dict(type='mmiic.IICRandomRotation', max_angle=45, prob=1.0),
+             dict(type='mmiic.IICRandomAffine', **affine)]
+    device = IICBatchPairedViews(view_pipeline=steps, pair_pipeline=steps, seed=0)
+    n = 64
+    draws = np.random.default_rng(0).random((2, n, 8))  # per step of the view
+    monkeypatch.setattr(device, '_uniforms',
+                        lambda count, stream, num: draws[stream % 64, :count, :num])
+    white = np.full((n, 28, 28), 255, np.float32)
+    views, _ = device(torch.from_numpy(white)[:, None])
+    angles = 45 * (2 * draws[0][:, 0] - 1)
+    shrinks = affine_from_uniforms(np.concatenate([draws[1][:, :5], np.ones((n, 2))], 1), 28, 28,
+                                   hflip_prob=0.0, **affine)
+    cpu = np.stack([
+        warp(warp(image, rotation_matrix(np.array([angle]), 28, 28)[0], border='constant'), shrink,
+             border='constant') for image, angle, shrink in zip(white, angles, shrinks)])
+    assert (cpu < 128).mean() > 0.5
+    for view in (0, 1):
+        device_view = views[:, view, 0].numpy()
+        assert abs((device_view < 128).mean() - (cpu < 128).mean()) < 0.005
+        assert np.abs(device_view - cpu).mean() < 2
+
+
+@pytest.mark.parametrize('recorded', [None, 'bgr', 'rgb'])
+def test_device_colour_steps_act_on_the_true_colours(recorded, monkeypatch):
+    """As the CPU steps: the device jitter and greyscale read each sample's channel order (BGR
+    when the loader records none, as mmcv's): saturation 0 or greyscale of a red pixel is its
+    luma 59.8; the RGB maps gave 22.8 on BGR images (the luma of blue)."""
+    init_default_scope('mmpretrain')
+    red = np.array((200, 0, 0) if recorded == 'rgb' else (0, 0, 200), np.uint8)
+    extra = {} if recorded is None else dict(channel_order=recorded)
+    seg = [PackIICSegInputs()(dict(img=np.tile(red, (6, 6, 1)),
+                                   gt_seg_map=np.zeros((6, 6), np.uint8), **extra))
+           for _ in range(2)]
+    dense = IICBatchDenseViews(hflip_prob=0.0, jitter=dict(saturation=1.0),
+                               first_view_jitter=dict(saturation=1.0), seed=0)
+    # All draws 0: no flip, saturation factor max(0, 1 - 1) = 0.
+    monkeypatch.setattr(dense, '_uniforms', lambda count, stream, num: np.zeros((count, num)))
+    pairs, _ = dense(torch.stack([s['inputs'] for s in seg]), [s['data_samples'] for s in seg])
+    assert torch.allclose(pairs, torch.full_like(pairs, 0.299 * 200), atol=1e-3)
+
+    cls = [PackIICClsInputs()(dict(img=np.tile(red, (24, 24, 1)), **extra)) for _ in range(2)]
+    grey = [dict(type='mmiic.IICCenterCropResize', crop_size=20, out_size=20),
+            dict(type='mmiic.IICRandomGreyscale', prob=1.0)]
+    paired = IICBatchPairedViews(view_pipeline=grey, pair_pipeline=grey, seed=0)
+    views, _ = paired(torch.stack([c['inputs'] for c in cls]), [c['data_samples'] for c in cls])
+    assert torch.allclose(views, torch.full_like(views, 0.299 * 200), atol=1e-3)

@@ -138,10 +138,28 @@ def test_dense_variants_agree_with_conv2d_formulation():
     probs_t = torch.randn(2, 4, 9, 8, dtype=torch.float64).softmax(1)
     joints = conv2d_joints(probs, probs_t, 3)
     expected_sum = _reference_loss(joints.sum((0, 1)), 1.0)
-    assert dense_iic_loss(probs, probs_t, 3).item() == pytest.approx(expected_sum.item(), rel=1e-9)
+    assert dense_iic_loss(probs, probs_t, 3, per_displacement=False).item() == pytest.approx(
+        expected_sum.item(), rel=1e-9)
     expected_mean = torch.stack([_reference_loss(j, 1.0) for j in joints.reshape(-1, 4, 4)]).mean()
     assert dense_iic_loss(probs, probs_t, 3, per_displacement=True).item() == pytest.approx(
         expected_mean.item(), rel=1e-9)
+
+
+def test_defaults_are_the_papers_eq5_average_of_per_shift_information():
+    """ICCV paper eq. 5: (1/|T|) sum_t I(P_t), information averaged over the shifts; the
+    summed joint (IID draft eq. 8) is the option, not the default."""
+    torch.manual_seed(9)
+    coarse = torch.randn(2, 3, 3, 3, dtype=torch.float64)
+    probs = (4 * F.interpolate(coarse, size=(10, 10), mode='bilinear')).softmax(1)
+    probs_t = (4 * F.interpolate(coarse, size=(10, 10), mode='bilinear')
+               + torch.randn(2, 3, 10, 10, dtype=torch.float64)).softmax(1)
+    joints = conv2d_joints(probs, probs_t, 2).reshape(-1, 3, 3)
+    eq5 = torch.stack([_reference_loss(j, 1.0) for j in joints]).mean()
+    summed = _reference_loss(joints.sum(0), 1.0)
+    assert abs(eq5.item() - summed.item()) > 1e-3  # the two readings differ here
+    assert dense_iic_loss(probs, probs_t, 2).item() == pytest.approx(eq5.item(), rel=1e-9)
+    assert IICLoss(displacement=2)(probs, probs_t).item() == pytest.approx(eq5.item(), rel=1e-9)
+    assert 'per_displacement=True' in repr(IICLoss())
 
 
 def test_displacement_larger_than_image_skips_empty_shifts():
