@@ -1,6 +1,7 @@
 """Predict with the sub-head the evaluation chose, and keep that choice in checkpoints."""
 import os.path as osp
-from typing import List, Optional
+from collections import deque
+from typing import List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -68,6 +69,17 @@ def restore_subhead_from_meta(model: nn.Module, checkpoint: dict) -> None:
                              f'is {index}, its state dict {prefix + key} is {int(stored)}')
 
 
+def lowest_mean_loss(losses: Sequence[Sequence[float]]) -> int:
+    """Index of the sub-head with the lowest mean loss.
+
+    Args:
+        losses: [iterations][sub-heads] loss values.
+    """
+    count = len(losses[0])
+    means = [sum(row[i] for row in losses) / len(losses) for i in range(count)]
+    return min(range(count), key=means.__getitem__)
+
+
 @HOOKS.register_module()
 class ChosenSubheadHook(Hook):
     """Make the model predict with the sub-head the metric chose.
@@ -85,9 +97,43 @@ class ChosenSubheadHook(Hook):
     would otherwise carry the previous choice. Older checkpoints, with the
     index in their meta only, get it back on loading
     (:func:`restore_subhead_from_meta`).
+
+    Segmentation metrics rank no sub-heads (their evaluation has no view
+    pairs). With ``train_loss_window`` the hook chooses from training
+    instead: the main head's sub-head with the lowest mean IIC loss over the
+    last ``train_loss_window`` iterations that trained the main head (all
+    sub-heads see the same batches, so the means compare like with like; under
+    ``global_joint`` every rank logs the same global-batch losses and makes the
+    same choice). The choice is updated after every such iteration, so every
+    checkpoint carries the current one; a metric's choice, where a metric
+    makes one, replaces it until the next training iteration. After
+    ``--resume`` the window starts empty and the loaded choice stands until
+    the first main-head iteration.
+
+    Args:
+        train_loss_window (int, optional): main-head iterations whose
+            per-sub-head losses are averaged for the choice from training;
+            None (default) chooses from the metrics only.
     """
 
     priority = 'NORMAL'  # before CheckpointHook's save_best (VERY_LOW) in after_val_epoch
+
+    def __init__(self, train_loss_window: Optional[int] = None) -> None:
+        if train_loss_window is not None and train_loss_window < 1:
+            raise ValueError(f'train_loss_window must be >= 1 or None, got {train_loss_window}')
+        self.train_loss_window = train_loss_window
+        self._recent_losses = deque(maxlen=train_loss_window or 1)
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs: Optional[dict] = None) -> None:
+        if self.train_loss_window is None or not outputs:
+            return
+        heads = _heads(runner)
+        keys = [f'main_subhead{i}' for i in range(heads.num_subheads)]
+        if any(key not in outputs for key in keys):
+            return  # the overclustering head trained this iteration
+        self._recent_losses.append([float(outputs[key]) for key in keys])
+        heads.test_subhead = lowest_mean_loss(self._recent_losses)
 
     def _set(self, runner, metrics: Optional[dict]) -> Optional[int]:
         index = chosen_subhead(metrics)

@@ -150,8 +150,8 @@ class ClusterHeads(nn.Module):
             detached ``<head>_subhead<i>`` values.
         """
         head = head or self.active_head
-        loss_fn = self.losses[head]
-        per_subhead = [loss_fn(p, pt, mask, mask_t) for p, pt in zip(probs, probs_t)]
-        out = {f'loss_{head}': torch.stack(per_subhead).mean()}
+        # One call scores all sub-heads (the dense loss shares masks and pair counts).
+        per_subhead = self.losses[head](probs, probs_t, mask, mask_t)  # [h]
+        out = {f'loss_{head}': per_subhead.mean()}
         out.update({f'{head}_subhead{i}': v.detach() for i, v in enumerate(per_subhead)})
         return out

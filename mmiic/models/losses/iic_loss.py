@@ -92,9 +92,10 @@ class _SumOverRanks(torch.autograd.Function):
 
 
 def _check_pair(probs: Tensor, probs_t: Tensor, ndim: int, layout: str) -> None:
-    if probs.dim() != ndim or probs_t.dim() != ndim:
-        raise ValueError(f'probs and probs_t must be {layout}, got shapes '
-                         f'{tuple(probs.shape)} and {tuple(probs_t.shape)}')
+    """Same shape, with ``ndim`` dimensions or one more (a leading sub-head axis)."""
+    if probs.dim() not in (ndim, ndim + 1) or probs_t.dim() != probs.dim():
+        raise ValueError(f'probs and probs_t must be {layout} (or [S, ...] for S sub-heads at '
+                         f'once), got shapes {tuple(probs.shape)} and {tuple(probs_t.shape)}')
     if probs.shape != probs_t.shape:
         raise ValueError('probs and probs_t must have the same shape, got '
                          f'{tuple(probs.shape)} and {tuple(probs_t.shape)}')
@@ -108,8 +109,8 @@ def iic_loss(probs: Tensor,
 
     Args:
         probs (Tensor): [N, k] softmax outputs for the first views (N may
-            be 0 on some ranks).
-        probs_t (Tensor): [N, k] softmax outputs for the paired views.
+            be 0 on some ranks), or [S, N, k] for S sub-heads scored at once.
+        probs_t (Tensor): same shape, softmax outputs for the paired views.
         lamb (float): entropy coefficient. Defaults to 1.0.
         global_joint (bool): in a process group of W > 1 ranks, sum the
             [k, k] joint over the ranks, so that the loss on every rank is
@@ -119,13 +120,13 @@ def iic_loss(probs: Tensor,
             effect without a process group. Defaults to True.
 
     Returns:
-        Tensor: scalar ``-I(z, z')`` (with ``lamb = 1``), in ``[-ln k, 0]``;
-        0 when the (global) batch is empty.
+        Tensor: ``-I(z, z')`` (with ``lamb = 1``), in ``[-ln k, 0]``; 0 when
+        the (global) batch is empty. A scalar, or [S] for [S, N, k] inputs.
     """
     _check_pair(probs, probs_t, 2, '[N, k]')
     with torch.autocast(device_type=probs.device.type, enabled=False):
         probs, probs_t = _float32_or_wider(probs), _float32_or_wider(probs_t)
-        joint = probs.t() @ probs_t
+        joint = probs.transpose(-1, -2) @ probs_t
         if _sums_over_ranks(global_joint):
             joint = _SumOverRanks.apply(joint)
         return mutual_information_loss(joint, lamb)
@@ -133,7 +134,7 @@ def iic_loss(probs: Tensor,
 
 def _as_mask(mask: Optional[Tensor], like: Tensor, name: str) -> Tensor:
     """[N, H, W] or [N, 1, H, W] bool/0-1 mask -> float [N, 1, H, W]."""
-    n, _, h, w = like.shape
+    n, (h, w) = like.shape[-4], like.shape[-2:]
     if mask is None:
         return like.new_ones(n, 1, h, w)
     if mask.dim() == 3:
@@ -144,91 +145,81 @@ def _as_mask(mask: Optional[Tensor], like: Tensor, name: str) -> Tensor:
     return (mask != 0).to(like.dtype)
 
 
-class _ContiguousGrad(torch.autograd.Function):
-    """Identity whose backward makes the gradient contiguous."""
-
-    @staticmethod
-    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
-        return x
-
-    @staticmethod
-    def backward(ctx, grad: Tensor) -> Tensor:  # type: ignore[override]
-        return grad.contiguous()
-
-
 def _cross_correlate(a: Tensor, b: Tensor, displacement: int) -> Tensor:
     """Sum over batch and pixels of ``a_u b_{u+t}^T`` for every shift ``t``.
 
     Computed in the frequency domain: O(k N HW log HW + k^2 N HW) instead of
     the O(k^2 (2d+1)^2 N HW) of a direct 2-D convolution. Zero padding to
-    ``H + d`` stops circular wrap-around, so out-of-image pairs count zero.
+    at least ``H + d`` stops circular wrap-around, so out-of-image pairs
+    count zero. Leading axes (sub-heads) are independent problems solved in
+    one batch.
 
     Args:
-        a (Tensor): [N, k, H, W].
-        b (Tensor): [N, c, H, W].
+        a (Tensor): [*S, N, k, H, W].
+        b (Tensor): [*S, N, c, H, W].
         displacement (int): d, the largest shift per axis.
 
     Returns:
-        Tensor: [2d+1, 2d+1, k, c]; entry [dy + d, dx + d] holds shift (dy, dx).
+        Tensor: [2d+1, 2d+1, *S, k, c]; entry [dy + d, dx + d] holds shift
+        (dy, dx).
     """
-    d = displacement
-    n, c = b.shape[:2]
     h, w = a.shape[-2:]
-    size = (h + d, w + d)
-    # Frequencies lead and the batch trails, so the per-frequency products
-    # are one contiguous batched matmul over (real, imaginary) pairs.
-    fa = torch.fft.rfft2(a.permute(2, 3, 1, 0), s=size, dim=(0, 1))  # [H', W'', k, N]
-    fb = torch.fft.rfft2(b.permute(2, 3, 1, 0), s=size, dim=(0, 1))  # [H', W'', c, N]
-    rows, half = fa.shape[:2]
-    # conj(fa) fb in real arithmetic: with (re, im) of each sample side by
-    # side, Re = a_re b_re + a_im b_im and Im = a_re b_im - a_im b_re are
-    # products of the same [k, 2N] matrix with fb and with -i fb. Real views
-    # keep every backward step a dense matmul or a view (complex tensors
-    # would send CPU matmuls down a slow per-matrix path).
-    a_pairs = torch.view_as_real(fa).reshape(rows, half, -1, 2 * n)
-    b_pairs = torch.view_as_real(torch.cat([fb, fb * -1j], dim=2)).reshape(rows, half, 2 * c, 2 * n)
-    spectrum = _ContiguousGrad.apply(a_pairs @ b_pairs.transpose(-1, -2))  # [H', W'', k, 2c]
-    return _lags(spectrum, displacement, size)
+    size = (_fft_size(h + displacement), _fft_size(w + displacement))
+    fa = torch.fft.rfft2(a, s=size)  # [*S, N, k, H', W'']
+    fb = torch.fft.rfft2(b, s=size)  # [*S, N, c, H', W'']
+    spectrum = torch.einsum('...nkfg,...ncfg->...kcfg', fa.conj(), fb)  # [*S, k, c, H', W'']
+    row_phases, column_phases = _lag_phases(displacement, size, spectrum)
+    # Only the (2d+1)^2 lags around 0 of the inverse transform are wanted:
+    # two small dense products, not full inverse FFTs of k c planes.
+    return torch.einsum('yf,...kcfg,xg->yx...kc', row_phases, spectrum, column_phases).real
 
 
-def _lags(spectrum: Tensor, displacement: int, size: tuple) -> Tensor:
-    """Lags ``[-d, d]^2`` of the inverse real 2-D DFT of a half spectrum.
+def _fft_size(length: int) -> int:
+    """The smallest product of 2, 3 and 5 that is >= ``length``.
 
-    Only (2d+1)^2 of the (H+d)(W+d) lags are wanted, so the inverse is two
-    small dense matrix products (over the rows, then over the half columns)
-    rather than full inverse FFTs of k^2 planes followed by a selection,
-    whose backward zero-fills and transforms every plane again.
+    Sizes with only small prime factors transform fastest (138, the padded
+    size of 128-pixel crops with d = 10, is 2 * 3 * 23 and took twice as long
+    as 144 on a CPU).
+    """
+    size = length
+    while True:
+        rest = size
+        for prime in (2, 3, 5):
+            while rest % prime == 0:
+                rest //= prime
+        if rest == 1:
+            return size
+        size += 1
+
+
+def _lag_phases(displacement: int, size: tuple, like: Tensor) -> tuple:
+    """The inverse real 2-D DFT of a half spectrum at lags ``[-d, d]`` per axis.
 
     Args:
-        spectrum (Tensor): [H', W'', k, 2c] real and imaginary parts (the
-            last axis: c real parts, then c imaginary parts).
-        displacement (int): d. size (tuple): (H', W') of the transform.
+        displacement (int): d.
+        size (tuple): (H', W') of the transform.
+        like (Tensor): complex tensor giving the dtype and device.
 
     Returns:
-        Tensor: [2d+1, 2d+1, k, c].
+        tuple: [2d+1, H'] row phases ``e^{+2 pi i r f / H'}`` and [2d+1,
+        W' // 2 + 1] column phases, weighted so that the real part of
+        ``rows @ spectrum @ columns^T`` is the inverse transform: the
+        conjugate half of a real signal's spectrum counts twice, except
+        frequency 0 and (for even W') the Nyquist frequency; 1 / (H' W').
     """
-    d = displacement
     rows, cols = size
-    half, k, c = spectrum.shape[1], spectrum.shape[2], spectrum.shape[3] // 2
-    lags = torch.arange(-d, d + 1, device=spectrum.device, dtype=torch.float64)
-    # Rows: e^{+2 pi i r f / H'} for lag r and frequency f.
-    phase = 2 * torch.pi * lags[:, None] * torch.arange(rows, device=spectrum.device) / rows
-    both = torch.cat([phase.cos(), phase.sin()]).to(spectrum.dtype)  # [2(2d+1), H']
-    mixed = (both @ spectrum.reshape(rows, -1)).view(2, 2 * d + 1, half, k, 2 * c)
-    (cos_re, cos_im), (sin_re, sin_im) = (m.split(c, dim=-1) for m in mixed)
-    row_re = (cos_re - sin_im).reshape(2 * d + 1, half, k * c)
-    row_im = (cos_im + sin_re).reshape(2 * d + 1, half, k * c)
-    # Half columns of a real signal: the conjugate half counts twice, except
-    # frequency 0 and (for even W') the Nyquist frequency.
-    weight = torch.full((half, ), 2.0, dtype=torch.float64, device=spectrum.device)
+    half = cols // 2 + 1
+    device = like.device
+    lags = torch.arange(-displacement, displacement + 1, device=device, dtype=torch.float64)
+    weight = torch.full((half, ), 2.0, dtype=torch.float64, device=device)
     weight[0] = 1
     if cols % 2 == 0:
         weight[-1] = 1
-    phase = 2 * torch.pi * lags[:, None] * torch.arange(half, device=spectrum.device) / cols
-    col_cos = (phase.cos() * weight / (rows * cols)).to(spectrum.dtype)
-    col_sin = (phase.sin() * weight / (rows * cols)).to(spectrum.dtype)
-    out = col_cos @ row_re - col_sin @ row_im  # [2d+1 row lags, 2d+1 column lags, k c]
-    return out.view(2 * d + 1, 2 * d + 1, k, c)
+    row_angle = 2 * torch.pi * lags[:, None] * torch.arange(rows, device=device) / rows
+    column_angle = 2 * torch.pi * lags[:, None] * torch.arange(half, device=device) / cols
+    row_phases = torch.polar(torch.ones_like(row_angle), row_angle)
+    column_phases = torch.polar((weight / (rows * cols)).expand_as(column_angle), column_angle)
+    return row_phases.to(like.dtype), column_phases.to(like.dtype)
 
 
 def valid_pair_counts(mask: Tensor, mask_t: Tensor, displacement: int) -> Tensor:
@@ -261,8 +252,10 @@ def dense_iic_loss(probs: Tensor,
     pixels lie inside the image and are valid in their masks.
 
     Args:
-        probs (Tensor): [N, k, H, W] softmax outputs of the first views.
-        probs_t (Tensor): [N, k, H, W] softmax outputs of the second views,
+        probs (Tensor): [N, k, H, W] softmax outputs of the first views, or
+            [S, N, k, H, W] for S sub-heads scored at once (they share the
+            masks and the valid-pair counts, computed once).
+        probs_t (Tensor): same shape, softmax outputs of the second views,
             already mapped back into the first view's frame.
         displacement (int): d, the largest shift per axis. Defaults to 10.
         lamb (float): entropy coefficient. Defaults to 1.0.
@@ -283,9 +276,10 @@ def dense_iic_loss(probs: Tensor,
             global batch; see :func:`iic_loss`. Defaults to True.
 
     Returns:
-        Tensor: scalar loss. When no pair is valid at all (e.g. every pixel
-        masked, on every rank) the loss is exactly 0 and its gradient is
-        zero, so such a batch does not disturb training.
+        Tensor: the loss, a scalar or [S] for [S, N, k, H, W] inputs. When no
+        pair is valid at all (e.g. every pixel masked, on every rank) the
+        loss is exactly 0 and its gradient is zero, so such a batch does not
+        disturb training.
     """
     _check_pair(probs, probs_t, 4, '[N, k, H, W]')
     if displacement < 0:
@@ -301,14 +295,14 @@ def dense_iic_loss(probs: Tensor,
             # same collectives in the same order.
             dist.all_reduce(counts)
         if not bool((counts > 0).any()):
-            return probs.sum() * 0 + probs_t.sum() * 0
+            return (probs.sum(dim=(-4, -3, -2, -1)) + probs_t.sum(dim=(-4, -3, -2, -1))) * 0
         probs, probs_t = probs * mask, probs_t * mask_t
         if per_displacement:
             joints = _cross_correlate(probs, probs_t, displacement)
             if over_ranks:
                 joints = _SumOverRanks.apply(joints)
-            joints = joints[counts > 0].clamp(min=0)
-            return mutual_information_loss(joints, lamb).mean()
+            joints = joints[counts > 0].clamp(min=0)  # [shifts, *S, k, k]
+            return mutual_information_loss(joints, lamb).mean(dim=0)
         joint = _neighbourhood_joint(probs, probs_t, displacement)
         if over_ranks:
             joint = _SumOverRanks.apply(joint)
@@ -322,17 +316,19 @@ def _neighbourhood_joint(probs: Tensor, probs_t: Tensor, displacement: int) -> T
     the whole joint costs O(k N HW + k^2 N HW) rather than O(k^2 (2d+1)^2 N HW).
 
     Args:
-        probs (Tensor): [N, k, H, W] masked first-view probabilities.
-        probs_t (Tensor): [N, k, H, W] masked, aligned second-view ones.
+        probs (Tensor): [*S, N, k, H, W] masked first-view probabilities.
+        probs_t (Tensor): [*S, N, k, H, W] masked, aligned second-view ones.
         displacement (int): d.
 
     Returns:
-        Tensor: [k, k] unnormalised joint.
+        Tensor: [*S, k, k] unnormalised joint.
     """
     window = 2 * displacement + 1
     neighbourhood = _box_sum(probs_t, window)
-    k = probs.shape[1]
-    return probs.transpose(0, 1).reshape(k, -1) @ neighbourhood.transpose(0, 1).reshape(k, -1).t()
+    lead, k = probs.shape[:-4], probs.shape[-3]
+    first = probs.transpose(-4, -3).reshape(*lead, k, -1)
+    second = neighbourhood.transpose(-4, -3).reshape(*lead, k, -1)
+    return first @ second.transpose(-1, -2)
 
 
 def _box_sum(x: Tensor, window: int) -> Tensor:
@@ -376,7 +372,9 @@ class IICLoss(nn.Module):
     """Registered IIC loss, configured like any mmseg loss.
 
     Image probabilities ([N, k]) use :func:`iic_loss`; dense probabilities
-    ([N, k, H, W]) use :func:`dense_iic_loss`.
+    ([N, k, H, W]) use :func:`dense_iic_loss`. With a leading sub-head axis
+    ([S, N, k] or [S, N, k, H, W]) the S sub-heads are scored in one call and
+    the loss is [S].
 
     Args:
         lamb (float): entropy coefficient; > 1 equalises cluster sizes.
@@ -422,14 +420,15 @@ class IICLoss(nn.Module):
                 mask: Optional[Tensor] = None,
                 mask_t: Optional[Tensor] = None) -> Tensor:
         """Args:
-            probs (Tensor): [N, k] or [N, k, H, W] first-view probabilities.
+            probs (Tensor): [N, k] or [N, k, H, W] first-view probabilities
+                ([S, N, k] or [S, N, k, H, W]: S sub-heads at once).
             probs_t (Tensor): same shape, second views (aligned if dense).
             mask, mask_t (Tensor, optional): [N, H, W] pixel validity (dense).
 
         Returns:
-            Tensor: weighted scalar loss.
+            Tensor: weighted loss, a scalar or [S].
         """
-        if probs.dim() == 2:
+        if probs.dim() in (2, 3):
             if mask is not None or mask_t is not None:
                 raise ValueError('masks apply to dense [N, k, H, W] probabilities only')
             loss = iic_loss(probs, probs_t, self.lamb, self.global_joint)

@@ -54,3 +54,27 @@ def test_chosen_subhead_reads_prefixed_keys():
     assert chosen_subhead({'cluster/chosen_subhead': 4.0}) == 4
     assert chosen_subhead({'seg/acc': 1.0}) is None
     assert chosen_subhead(None) is None
+
+
+def test_segmentation_choice_from_the_main_heads_training_losses():
+    """train_loss_window: lowest mean loss of the main head's sub-heads over
+    the last main-head iterations; overclustering iterations do not count."""
+    model = classifier()
+    runner = SimpleNamespace(model=model)
+    hook = ChosenSubheadHook(train_loss_window=2)
+    main = lambda *losses: {f'main_subhead{i}': torch.tensor(v) for i, v in enumerate(losses)}
+    hook.after_train_iter(runner, 0, outputs=main(-1.0, -2.0, -1.5, -1.0, -1.0))
+    assert model.cluster_heads.test_subhead == 1
+    # Sub-head 2 is lowest on average over the last two main-head iterations.
+    hook.after_train_iter(runner, 1, outputs=main(-1.0, -1.0, -2.2, -1.0, -1.0))
+    assert model.cluster_heads.test_subhead == 2
+    hook.after_train_iter(runner, 2, outputs={'overcluster_subhead0': torch.tensor(-9.0)})
+    assert model.cluster_heads.test_subhead == 2
+    # The first iteration leaves the window: sub-head 3 wins now.
+    hook.after_train_iter(runner, 3, outputs=main(-1.0, -1.0, -1.0, -3.5, -1.0))
+    assert model.cluster_heads.test_subhead == 3
+    assert int(model.state_dict()['cluster_heads.test_subhead_index']) == 3
+    # Without a window the hook leaves training alone.
+    model.cluster_heads.test_subhead = 0
+    ChosenSubheadHook().after_train_iter(runner, 4, outputs=main(0.0, -5.0, 0.0, 0.0, 0.0))
+    assert model.cluster_heads.test_subhead == 0

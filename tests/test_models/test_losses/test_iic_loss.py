@@ -249,3 +249,40 @@ def test_module_dispatch_weight_and_name():
         dense_iic_loss(dense, dense, 2, per_displacement=True).item())
     with pytest.raises(ValueError, match="start with 'loss_'"):
         IICLoss(loss_name='iic')
+
+
+@pytest.mark.parametrize('per_displacement', [False, True])
+def test_subheads_scored_in_one_call_equal_one_call_each(per_displacement):
+    """[S, N, k, H, W] gives the S losses of S separate calls, gradients too."""
+    torch.manual_seed(5)
+    probs = torch.randn(3, 2, 4, 7, 9, dtype=torch.float64).softmax(2).requires_grad_()
+    probs_t = torch.randn(3, 2, 4, 7, 9, dtype=torch.float64).softmax(2).requires_grad_()
+    mask, mask_t = torch.rand(2, 7, 9) > 0.2, torch.rand(2, 7, 9) > 0.2
+    together = dense_iic_loss(probs, probs_t, 3, 1.3, mask, mask_t, per_displacement)
+    grads = torch.autograd.grad(together.sum(), (probs, probs_t))
+    each = torch.stack([dense_iic_loss(probs[i], probs_t[i], 3, 1.3, mask, mask_t,
+                                       per_displacement) for i in range(3)])
+    grads_each = torch.autograd.grad(each.sum(), (probs, probs_t))
+    assert together.shape == (3, )
+    torch.testing.assert_close(together, each, rtol=1e-10, atol=1e-12)
+    for got, expected in zip(grads, grads_each):
+        torch.testing.assert_close(got, expected, rtol=1e-9, atol=1e-12)
+    image = torch.randn(3, 10, 4, dtype=torch.float64).softmax(-1)
+    image_t = torch.randn(3, 10, 4, dtype=torch.float64).softmax(-1)
+    torch.testing.assert_close(
+        IICLoss(lamb=1.3)(image, image_t),
+        torch.stack([iic_loss(image[i], image_t[i], 1.3) for i in range(3)]))
+
+
+@pytest.mark.parametrize('height, width', [(128, 128), (23, 5), (1, 1)])
+def test_transform_size_does_not_change_the_joints(height, width):
+    """The FFT is padded to a size of small primes (128 + 10 -> 144): the
+    joints stay those of the direct convolution."""
+    from mmiic.models.losses.iic_loss import _cross_correlate, _fft_size
+    assert _fft_size(138) == 144 and _fft_size(125) == 125 and _fft_size(1) == 1
+    torch.manual_seed(6)
+    a = torch.rand(2, 3, height, width, dtype=torch.float64)
+    b = torch.rand(2, 2, height, width, dtype=torch.float64)
+    d = 10 if height > 100 else 4
+    torch.testing.assert_close(_cross_correlate(a, b, d), conv2d_joints(a, b, d), rtol=1e-9,
+                               atol=1e-9)
