@@ -57,7 +57,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--validate', action='store_true',
                         help='keep the validation loop during training (off by default)')
     parser.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
-                        help='overrides of every run, as in tools/train.py')
+                        help='overrides of every run, as in tools/train.py (variables such as '
+                        'data_root reach what the config computes from them)')
     parser.add_argument('--run-one', type=int, metavar='SEED', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if len(set(args.seeds)) != len(args.seeds):
@@ -69,14 +70,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def load_config(args: argparse.Namespace, seed: int):
     """The config of one seed's run: overrides, seed, work dir, no validation."""
-    from mmengine.config import Config, DictAction
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        options = {}
-        for item in args.cfg_options:
-            key, value = item.split('=', 1)
-            options[key] = DictAction._parse_iterable(value)
-        cfg.merge_from_dict(options)
+    from mmengine.config import DictAction
+
+    from mmiic.utils import load_config as load_with_options
+    options = {}
+    for item in args.cfg_options:
+        key, value = item.split('=', 1)
+        options[key] = DictAction._parse_iterable(value)
+    # Variables (num_clusters, data_root, ...) reach what the config computes from them.
+    cfg = load_with_options(args.config, options)
     if args.max_iters:
         cfg.train_cfg.max_iters = args.max_iters
     cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)
