@@ -7,7 +7,7 @@ in the second view; the segmentor samples the second view's output at
 ``M u`` to bring it back into the first view's frame (see
 :func:`mmiic.models.utils.align_to_first_view`).
 """
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -15,8 +15,9 @@ from mmcv.transforms import BaseTransform
 
 from mmiic.registry import TRANSFORMS
 from mmiic.visualization import channel_order_of
-from .geometry import BORDERS, random_affine, warp
+from .geometry import AFFINE_DRAWS, BORDERS, affine_from_uniforms, warp
 from .paired_views import stack_views
+from .view_randomness import Draws, NumpyDraws
 from .view_transforms import IICRandomColorJitter
 
 
@@ -87,10 +88,25 @@ class IICDenseViews(BaseTransform):
                                 max_rotation=max_rotation, scale_range=tuple(scale_range),
                                 max_shear=max_shear, max_translation=max_translation)
         self.jitter = IICRandomColorJitter(**jitter) if jitter else None
-        self.first_view_jitter = IICRandomColorJitter(**first_view_jitter) if first_view_jitter else None
+        self.first_view_jitter = (IICRandomColorJitter(**first_view_jitter)
+                                  if first_view_jitter else None)
         self.border = border
         self.mask_ignored = mask_ignored
         self.ignore_index = ignore_index
+
+    def sample(self, draws: Draws, size: Tuple[int, int], channels: int) -> dict:
+        """The draws of N view pairs, for both paths (the CPU ``transform``
+        with :class:`NumpyDraws`, :class:`~mmiic.models.IICBatchDenseViews`
+        with counter-based ones): ``matrix`` [N, 3, 3] from first- to
+        second-view pixels (stream 0), the parameters of ``jitter``
+        (stream 1) and of ``first_view_jitter`` (stream 2) when set."""
+        u = draws.stream(0).uniforms(0, AFFINE_DRAWS)
+        params = dict(matrix=affine_from_uniforms(u, *size, **self.affine_args))
+        # The CPU draws in call order: the first view's jitter comes first.
+        for stream, name in ((2, 'first_view_jitter'), (1, 'jitter')):
+            if getattr(self, name) is not None:
+                params[name] = getattr(self, name).sample(draws.stream(stream), size, channels)
+        return params
 
     def transform(self, results: dict) -> dict:
         img = results['img']
@@ -99,15 +115,16 @@ class IICDenseViews(BaseTransform):
         if seg is not None and seg.shape != (h, w):
             raise ValueError(f'image {img.shape[:2]} and label {seg.shape} sizes differ '
                              f'({results.get("img_path")}, {results.get("seg_map_path")})')
-        matrix = random_affine(h, w, **self.affine_args)
-        first = img
+        params = self.sample(NumpyDraws(), (h, w), img.shape[2] if img.ndim == 3 else 1)
+        matrix = params['matrix'][0]
         # The jitter acts on true colours: it needs the loader's channel order.
-        order = channel_order_of(results)
+        bgr = channel_order_of(results) == 'bgr'
+        first = img
         if self.first_view_jitter is not None:
-            first = self.first_view_jitter(dict(img=img, channel_order=order))['img']
+            first = self.first_view_jitter.apply(img, params['first_view_jitter'], bgr)
         second = warp(img, matrix, border=self.border)
         if self.jitter is not None:
-            second = self.jitter(dict(img=second, channel_order=order))['img']
+            second = self.jitter.apply(second, params['jitter'], bgr)
         valid = np.ones((h, w), np.uint8)
         if seg is not None and self.mask_ignored:
             valid = (seg != self.ignore_index).astype(np.uint8)

@@ -66,12 +66,25 @@ def affine_from_uniforms(u: np.ndarray,
     shear = np.deg2rad(max_shear * (2 * u[:, 2] - 1))
     shift = max_translation * (2 * u[:, 3:5] - 1)
     matrix = centred_affine(angle, scale, shear, shift, height, width)
-    flips = ((0, width, hflip_prob, u[:, 5]), (1, height, vflip_prob, u[:, 6]))
-    for row, size, prob, draw in flips:
+    for axis, prob, draw in ((0, hflip_prob, u[:, 5]), (1, vflip_prob, u[:, 6])):
         if prob > 0:
-            sign = np.where(draw < prob, -1.0, 1.0)
-            matrix[:, row] *= sign[:, None]
-            matrix[:, row, 2] += (sign < 0) * (size - 1)
+            mirror(matrix, draw < prob, axis, (width, height)[axis])
+    return matrix
+
+
+def mirror(matrix: np.ndarray, flipped: np.ndarray, axis: int, size: int) -> np.ndarray:
+    """Follow maps by a mirror of x (``axis`` 0, ``size`` the width) or y
+    (axis 1, the height) where ``flipped`` ([N] bool); in place.
+
+    Args:
+        matrix (np.ndarray): [N, 3, 3] float64.
+
+    Returns:
+        np.ndarray: ``matrix``.
+    """
+    sign = np.where(flipped, -1.0, 1.0)
+    matrix[:, axis] *= sign[:, None]
+    matrix[:, axis, 2] += (sign < 0) * (size - 1)
     return matrix
 
 
@@ -105,22 +118,14 @@ def rotation_matrix(degrees: np.ndarray, height: int, width: int) -> np.ndarray:
                           height, width)
 
 
-def random_affine(height: int,
-                  width: int,
-                  hflip_prob: float = 0.5,
-                  vflip_prob: float = 0.0,
-                  max_rotation: float = 0.0,
-                  scale_range: Tuple[float, float] = (1.0, 1.0),
-                  max_shear: float = 0.0,
-                  max_translation: float = 0.0) -> np.ndarray:
+def random_affine(height: int, width: int, **affine_args) -> np.ndarray:
     """Draw one ``M`` ([3, 3] float64) with numpy's global random state.
 
-    The CPU transforms' entry to :func:`affine_from_uniforms` (same
-    arguments); data workers seed numpy.
+    The CPU entry to :func:`affine_from_uniforms` (same keyword arguments:
+    ``hflip_prob``, ``max_rotation``, ...); data workers seed numpy.
     """
     u = np.random.random_sample(AFFINE_DRAWS)[None]
-    return affine_from_uniforms(u, height, width, hflip_prob, vflip_prob, max_rotation,
-                                tuple(scale_range), max_shear, max_translation)[0]
+    return affine_from_uniforms(u, height, width, **affine_args)[0]
 
 
 def crop_resize_matrix(boxes: np.ndarray, out_size: Tuple[int, int]) -> np.ndarray:
@@ -277,7 +282,6 @@ def warp_batch(images: Tensor,
 
 __all__ = [
     'AFFINE_DRAWS', 'BORDERS', 'affine_from_uniforms', 'centred_affine', 'crop_resize_matrix',
-    'map_pixels', 'normalise_grid', 'on_pixel_grid', 'random_affine', 'rotation_matrix',
-    'sample_affine', 'warp',
-    'warp_batch'
+    'map_pixels', 'mirror', 'normalise_grid', 'on_pixel_grid', 'random_affine', 'rotation_matrix',
+    'sample_affine', 'warp', 'warp_batch'
 ]

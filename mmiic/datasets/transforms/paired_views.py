@@ -8,6 +8,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.dataset import Compose
 
 from mmiic.registry import TRANSFORMS
+from .view_randomness import EVAL_EPOCH, sample_seed, seeded_random_state
 
 
 @TRANSFORMS.register_module()
@@ -19,13 +20,19 @@ class IICPairedViews(BaseTransform):
         pair_pipeline (list[dict]): transforms of each paired view g x.
         num_repeats (int): r, paired views per image; the image appears r
             times in the batch, each time with its own g. Defaults to 1.
-        seed (int, optional): draw each image's views from numpy's random
-            state seeded with ``(seed, sample_idx)`` (and restore the state
-            after), so that they do not depend on the worker, rank or order
-            that loads the image. For evaluation pipelines: the metrics (the
-            sub-head choice of :class:`~mmiic.evaluation.ClusterMetric`) are
-            then the same on any number of processes. None (training) draws
-            from the running random state. Defaults to None.
+        seed (int, optional): draw each image's views as evaluation views
+            of ``seed``: under :func:`~.view_randomness.seeded_random_state`
+            of :func:`~.view_randomness.sample_seed` (seed,
+            :data:`~.view_randomness.EVAL_EPOCH`, sample_idx), the key that
+            :class:`~mmiic.engine.hooks.EpochSeedHook` with base seed
+            ``seed`` gives the evaluation views of a plain data set; the
+            caller's random states are restored after. The views then do not
+            depend on the worker, rank or order that loads the image, nor on
+            the training seed, with or without the hook (e.g. loaders that
+            tools build themselves), and the metrics (the sub-head choice of
+            :class:`~mmiic.evaluation.ClusterMetric`) are the same on any
+            number of processes. None (training) draws from the running
+            random state. Defaults to None.
 
     Writes ``img`` (first view), ``img_views`` (list of r paired views) and
     ``view_params`` (list of 1 + r dicts of the parameters each view drew).
@@ -46,12 +53,8 @@ class IICPairedViews(BaseTransform):
         if results.get('sample_idx') is None:
             raise KeyError('IICPairedViews with a seed needs sample_idx in the results '
                            '(set by mmengine BaseDataset.get_data_info)')
-        state = np.random.get_state()
-        np.random.seed([self.seed, int(results['sample_idx'])])
-        try:
+        with seeded_random_state(sample_seed(self.seed, EVAL_EPOCH, int(results['sample_idx']))):
             return self._make_views(results)
-        finally:
-            np.random.set_state(state)
 
     def _make_views(self, results: dict) -> dict:
         views = [self.view_pipeline(copy.deepcopy(results))]

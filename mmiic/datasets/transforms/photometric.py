@@ -9,10 +9,11 @@ matrix ``A`` acting on the channels:
 * hue h (turns): a rotation by ``2 pi h`` about the grey axis in YIQ space,
   which keeps luma and grey pixels.
 
-Saturation and hue act on 3-channel images only. The matrices (a few numbers
-per sample) are built on the host by :func:`jitter_matrices` for both the CPU
-transform :class:`IICRandomColorJitter` (:func:`jitter_image`, one image) and
-the device views (:func:`jitter`, one batched product per step).
+Saturation and hue act on 3-channel images only. The factors are drawn by
+:func:`jitter_factors` and the matrices (a few numbers per sample) built on
+the host by :func:`jitter_matrices`, for both the CPU transform
+:class:`IICRandomColorJitter` (:func:`jitter_image`, one image) and the
+device views (:func:`jitter`, one batched product per step).
 
 Luma and YIQ are defined on RGB. Images in BGR order (mmcv's loaders) get the
 same maps with channels 0 and 2 swapped (``bgr=True``): saturation 0 of a red
@@ -25,6 +26,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .view_randomness import CounterDraws, Draws, NumpyDraws
+
 LUMA = (0.299, 0.587, 0.114)
 # RGB -> YIQ (NTSC); its first row is the luma.
 _YIQ = np.array([LUMA, (0.596, -0.274, -0.322), (0.211, -0.523, 0.312)])
@@ -32,16 +35,29 @@ _YIQ_INV = np.linalg.inv(_YIQ)
 BRIGHTNESS, CONTRAST, SATURATION, HUE = range(4)
 
 
-def jitter_factors(u: np.ndarray, brightness: float, contrast: float, saturation: float,
-                   hue: float) -> np.ndarray:
-    """[N, 4] uniforms -> [N, 4] factors drawn in [max(0, 1 - x), 1 + x]
-    (hue: shift in [-hue, hue] turns), as :class:`IICRandomColorJitter`."""
-    u = np.asarray(u, dtype=np.float64)
+def jitter_factors(draws: Union[np.ndarray, Draws], brightness: float, contrast: float,
+                   saturation: float, hue: float, colour: bool = True) -> np.ndarray:
+    """The factors of :class:`IICRandomColorJitter`: brightness, contrast and
+    saturation drawn in [max(0, 1 - x), 1 + x], the hue shift in [-hue, hue]
+    turns; a step of strength 0 (and, on images that are not 3-channel,
+    saturation and hue) draws nothing and stays neutral.
+
+    Args:
+        draws (np.ndarray | NumpyDraws | CounterDraws): the draw source
+            (column i draws factor i), or [N, 4] uniforms.
+        colour (bool): the images have 3 channels. Defaults to True.
+
+    Returns:
+        np.ndarray: [N, 4] float64.
+    """
+    if not isinstance(draws, (NumpyDraws, CounterDraws)):
+        draws = CounterDraws(np.asarray(draws))
     columns = []
     for i, strength in enumerate((brightness, contrast, saturation)):
-        low = max(0.0, 1 - strength)
-        columns.append(low + (1 + strength - low) * u[:, i])
-    columns.append(hue * (2 * u[:, 3] - 1))
+        drawn = strength and (colour or i != SATURATION)
+        columns.append(draws.uniform(i, max(0.0, 1 - strength), 1 + strength)
+                       if drawn else np.ones(draws.count))
+    columns.append(draws.symmetric(HUE, hue) if colour and hue else np.zeros(draws.count))
     return np.stack(columns, 1)
 
 
@@ -168,5 +184,6 @@ def greyscale(images: Tensor, chosen: np.ndarray, bgr: Union[bool, np.ndarray] =
 
 
 __all__ = [
-    'LUMA', 'greyscale', 'jitter', 'jitter_factors', 'jitter_image', 'jitter_matrices', 'luma_weights'
+    'LUMA', 'greyscale', 'jitter', 'jitter_factors', 'jitter_image', 'jitter_matrices',
+    'luma_weights'
 ]

@@ -1,56 +1,23 @@
 """Seed the random views per sample so that a resumed run repeats them exactly."""
-import random
 from typing import Iterator, List, Optional, Tuple
 
-import numpy as np
 import torch
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
 from mmengine.runner import IterBasedTrainLoop
 from torch.utils.data import get_worker_info
 
+from mmiic.datasets.transforms.view_randomness import (EVAL_EPOCH, MAIN_PROCESS_INDEX, sample_seed,
+                                                       seed_random_state, seeded_random_state)
 from mmiic.registry import HOOKS
-
-# The "epoch" of evaluation views: one fixed draw per sample, whatever the
-# epoch, the world size or how often the set was evaluated before.
-EVAL_STREAM = 2**31 - 1
-
-
-def sample_seed(seed: int, epoch: int, index: int, rank: int, part: int = 0) -> int:
-    """The uint32 seed of one sample's random views.
-
-    A pure function of (seed, epoch, sample index, rank, part), so the same
-    sample draws the same views in the same epoch wherever and whenever it
-    is loaded: in any worker, persistent or not, in an uninterrupted or a
-    resumed run (or, for views made on the device, from the same tuple).
-    ``part`` numbers the data sets of a ``ConcatDataset`` and ``index`` is
-    the index within that part, so a part's views do not depend on the
-    length of the parts before it (e.g. a subsampled fit split before the
-    test split in :class:`ManyToOneEvalDataset`).
-    """
-    entropy = [int(seed) % 2**32, int(epoch), int(index), int(rank), int(part)]
-    return int(np.random.SeedSequence(entropy).generate_state(1)[0])
-
-
-def _seed_all(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-
-def _seed_cpu(seed: int) -> None:
-    """``random``, numpy and torch's CPU generator (all a data pipeline can
-    use; cheaper than :func:`torch.manual_seed`, which also seeds devices)."""
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.default_generator.manual_seed(seed)
 
 
 class SeededPipeline:
     """Run a data pipeline with ``random``, numpy and torch (CPU) seeded by
-    :func:`sample_seed` of the sample. In the main process (``num_workers=0``)
-    the caller's RNG states are restored afterwards, so data loading leaves
-    the main process's random streams alone.
+    :func:`~mmiic.datasets.transforms.view_randomness.sample_seed` of the
+    sample. In the main process (``num_workers=0``) the caller's RNG states
+    are restored afterwards, so data loading leaves the main process's
+    random streams alone.
 
     The epoch is read from a shared-memory tensor that :class:`EpochSeedHook`
     sets before each epoch: data workers (persistent ones included, which are
@@ -76,18 +43,9 @@ class SeededPipeline:
                            'this data set does not set (mmengine BaseDataset.get_data_info does)')
         view_seed = sample_seed(self.seed, int(self.epoch), int(results['sample_idx']), self.rank,
                                 self.part)
-        if get_worker_info() is not None:
-            # A data worker draws nothing but views: no state to keep.
-            _seed_cpu(view_seed)
+        # A data worker draws nothing but views: no state to keep.
+        with seeded_random_state(view_seed, restore=get_worker_info() is None):
             return self.pipeline(results)
-        states = random.getstate(), np.random.get_state(), torch.default_generator.get_state()
-        _seed_cpu(view_seed)
-        try:
-            return self.pipeline(results)
-        finally:
-            random.setstate(states[0])
-            np.random.set_state(states[1])
-            torch.default_generator.set_state(states[2])
 
 
 def _leaves(dataset) -> Iterator[object]:
@@ -128,16 +86,23 @@ class EpochSeedHook(Hook):
     persistence or the history of the run.
 
     Evaluation views (the paired test views that rank sub-heads) are seeded
-    by (seed, part, index within the part) alone, so every evaluation of a
-    checkpoint, on any number of ranks and with any ``label_fraction`` of
-    :class:`ManyToOneEvalDataset`, sees the same test views.
+    by (seed, part, index within the part) alone (epoch
+    :data:`~mmiic.datasets.transforms.view_randomness.EVAL_EPOCH`, rank 0),
+    so every evaluation of a checkpoint, on any number of ranks and with
+    any ``label_fraction`` of :class:`ManyToOneEvalDataset`, sees the same
+    test views. A pipeline's ``IICPairedViews(seed=s)`` reseeds its views
+    with the key of part 0 and base seed ``s``, which the training seed then
+    does not move.
 
     Under ``IterBasedTrainLoop`` the train data is left alone: there is no
     epoch, and mmengine resumes by replaying the data stream from freshly
     seeded workers, which is exact.
 
     The main process's ``random``/numpy/torch streams are also reseeded from
-    (seed, epoch, rank) before each epoch.
+    (seed, epoch, rank) before each epoch (sample index
+    :data:`~mmiic.datasets.transforms.view_randomness.MAIN_PROCESS_INDEX`).
+    The keys and the seeding are those of
+    :mod:`mmiic.datasets.transforms.view_randomness`.
 
     Args:
         seed (int, optional): base seed; defaults to the runner's seed.
@@ -163,7 +128,7 @@ class EpochSeedHook(Hook):
         loop = getattr(runner, loop_name, None)
         if loop is not None and hasattr(loop, 'dataloader'):
             self._wrap(loop.dataloader, self._base(runner), 0,
-                       torch.full((), EVAL_STREAM, dtype=torch.int64))
+                       torch.full((), EVAL_EPOCH, dtype=torch.int64))
 
     def before_train(self, runner) -> None:
         if not isinstance(runner.train_loop, IterBasedTrainLoop):
@@ -172,7 +137,8 @@ class EpochSeedHook(Hook):
 
     def before_train_epoch(self, runner) -> None:
         self._epoch.fill_(runner.epoch)
-        _seed_all(sample_seed(self._base(runner), runner.epoch, EVAL_STREAM, get_rank()))
+        seed_random_state(sample_seed(self._base(runner), runner.epoch, MAIN_PROCESS_INDEX,
+                                      get_rank()), all_devices=True)
 
     def before_val(self, runner) -> None:
         self._wrap_eval(runner, 'val_loop')

@@ -1,5 +1,5 @@
+from mmiic.datasets.transforms.view_randomness import counter_uniforms
 from .batch_views import IICBatchDenseViews, IICBatchPairedViews
-from .counter_rng import counter_uniforms
 from .iic_data_preprocessor import IICDataPreprocessor, sobel_filter
 from .sobel_cls_data_preprocessor import SobelClsDataPreprocessor
 

@@ -18,36 +18,20 @@ import torch.nn as nn
 from mmengine.dist import broadcast, get_rank
 from torch import Tensor
 
-from mmiic.datasets.transforms import (IICCenterCropResize, IICRandomAffine, IICRandomColorJitter,
-                                       IICRandomCropResize, IICRandomGreyscale,
-                                       IICRandomHorizontalFlip, IICRandomRotation)
-from mmiic.datasets.transforms.geometry import (AFFINE_DRAWS, BORDERS, affine_from_uniforms,
-                                                crop_resize_matrix, on_pixel_grid, rotation_matrix,
-                                                sample_affine, warp_batch)
-from mmiic.datasets.transforms.photometric import greyscale, jitter, jitter_factors
+from mmiic.datasets.transforms import IICDenseViews
+from mmiic.datasets.transforms.geometry import on_pixel_grid, sample_affine, warp_batch
+from mmiic.datasets.transforms.view_randomness import MAX_DRAWS, CounterDraws, counter_uniforms
+from mmiic.datasets.transforms.view_transforms import IICViewStep
 from mmiic.registry import MODELS, TRANSFORMS
 from mmiic.visualization import channel_order_of
-from .counter_rng import counter_uniforms
-
-GEOMETRIC = (IICCenterCropResize, IICRandomCropResize, IICRandomHorizontalFlip, IICRandomRotation,
-             IICRandomAffine)
-PHOTOMETRIC = (IICRandomColorJitter, IICRandomGreyscale)
-CROPS = (IICCenterCropResize, IICRandomCropResize)
-JITTER_DRAWS = 8
-MAX_DRAWS = 8  # the most uniforms one step takes
 
 
-def _jitter(images: Tensor, u: np.ndarray, step: IICRandomColorJitter, bgr: np.ndarray) -> Tensor:
-    """The colour jitter of ``step`` with [N, 8] uniforms: four factors, then
-    four keys whose ranks give each sample's order of the steps; ``bgr``
-    ([N] bool) marks the samples in BGR order."""
-    active = step.active_steps(images.shape[1])
-    if not active:
-        return images
-    factors = jitter_factors(u[:, :4], step.brightness, step.contrast, step.saturation, step.hue)
-    ranks = u[:, 4:4 + len(active)].argsort(axis=1)  # a uniform random order per sample
-    order = np.asarray(active)[ranks]
-    return jitter(images, factors, order, with_mean=1 in active, bgr=bgr)
+def _view_step_names(cls: type = IICViewStep) -> List[str]:
+    """The transforms that have a device version: the view steps."""
+    names = []
+    for sub in cls.__subclasses__():
+        names += ([] if sub.__name__.startswith('_') else [sub.__name__]) + _view_step_names(sub)
+    return names
 
 
 def _bgr_flags(data_samples: Optional[list], count: int) -> np.ndarray:
@@ -97,6 +81,11 @@ class _SeededViews(nn.Module):
         """[count, num] float64 uniforms on the host for this step."""
         return counter_uniforms(self._seed, self._step, get_rank(), count, stream, num)
 
+    def _draws(self, count: int, stream: int) -> CounterDraws:
+        """The draws of ``count`` samples in ``stream`` (and, through
+        ``.stream``, the others) for this step."""
+        return CounterDraws(lambda other: self._uniforms(count, other, MAX_DRAWS), stream)
+
     def _next_step(self) -> None:
         self._step += 1
         self.step.fill_(self._step)  # asynchronous on an accelerator
@@ -144,64 +133,34 @@ class IICBatchPairedViews(_SeededViews):
         steps = [TRANSFORMS.build(cfg) if isinstance(cfg, dict) else cfg for cfg in pipeline]
         photometric_seen = False
         for step in steps:
-            if isinstance(step, PHOTOMETRIC):
-                photometric_seen = True
-            elif not isinstance(step, GEOMETRIC):
+            if not isinstance(step, IICViewStep):
                 raise TypeError(f'{name}: {type(step).__name__} has no device version; use '
-                                f'{[t.__name__ for t in GEOMETRIC + PHOTOMETRIC]}')
-            elif photometric_seen:
+                                f'{_view_step_names()}')
+            if step.geometric and photometric_seen:
                 raise ValueError(f'{name}: geometric step {type(step).__name__} follows a '
                                  'photometric one; put the geometric steps first')
+            photometric_seen = photometric_seen or not step.geometric
         return steps
-
-    @staticmethod
-    def _geometry(step, u: np.ndarray,
-                  size: Tuple[int, int]) -> Tuple[np.ndarray, Tuple[int, int], bool]:
-        """One geometric step for N samples on the host: ([N, 3, 3] matrix,
-        output size, whether it fills from outside the image)."""
-        h, w = size
-        n = u.shape[0]
-        if isinstance(step, (IICCenterCropResize, IICRandomCropResize)):
-            sides = step.crop_sizes if isinstance(step, IICRandomCropResize) else [step.crop_size]
-            if max(sides) > min(h, w):
-                raise ValueError(f'{type(step).__name__}: crop size {max(sides)} exceeds the '
-                                 f'loaded images ({h}x{w})')
-            if isinstance(step, IICCenterCropResize):
-                side = np.full(n, float(step.crop_size))
-                x0, y0 = (w - side) // 2, (h - side) // 2
-            else:
-                choices = np.asarray(sides, dtype=np.float64)
-                side = choices[np.minimum((u[:, 0] * len(sides)).astype(int), len(sides) - 1)]
-                x0, y0 = np.floor(u[:, 1] * (w - side + 1)), np.floor(u[:, 2] * (h - side + 1))
-            boxes = np.stack([x0, y0, side, side], -1)
-            return crop_resize_matrix(boxes, step.out_size), step.out_size, False
-        if isinstance(step, IICRandomHorizontalFlip):
-            flip = np.zeros((n, AFFINE_DRAWS))
-            flip[:, 5] = u[:, 0]
-            return affine_from_uniforms(flip, h, w, hflip_prob=step.prob), size, False
-        if isinstance(step, IICRandomRotation):
-            angle = step.max_angle * (2 * u[:, 0] - 1) * (u[:, 1] < step.prob)
-            return rotation_matrix(angle, h, w), size, True
-        draws = np.concatenate([u[:, :5], np.ones((n, 2))], 1)  # no flips
-        return affine_from_uniforms(draws, h, w, hflip_prob=0.0, **step.args), size, True
 
     def _view(self, images: Tensor, steps: list, view: int, bgr: np.ndarray) -> Tensor:
         """[B, C, H, W] float -> one view [B, C, H', W'] through ``steps``
-        (``bgr``: [B] bool, the samples in BGR order)."""
-        n = images.shape[0]
+        (``bgr``: [B] bool, the samples in BGR order). Step ``index`` of the
+        view draws from stream ``view * 64 + index``."""
+        n, channels = images.shape[:2]
         matrix = np.broadcast_to(np.eye(3), (n, 3, 3))
         size, fills, reframed = tuple(images.shape[-2:]), False, False
         # (loaded image -> input frame, frame size) of the filling steps whose input frame is not
         # the loaded image's: after a crop, or after another filling step.
         windows = []
-        geometric = [step for step in steps if isinstance(step, GEOMETRIC)]
+        geometric = [step for step in steps if step.geometric]
         for index, step in enumerate(geometric):
-            step_matrix, out_size, step_fills = self._geometry(
-                step, self._uniforms(n, view * 64 + index, MAX_DRAWS), size)
-            if step_fills and reframed:
+            step.check_input(size, f'{type(step).__name__}, the loaded images')
+            params = step.sample(self._draws(n, view * 64 + index), size, channels)
+            if step.fills and reframed:
                 windows.append((matrix, size))
-            reframed = reframed or step_fills or isinstance(step, CROPS)
-            matrix, size, fills = step_matrix @ matrix, out_size, fills or step_fills
+            reframed = reframed or step.fills or step.crops
+            matrix, size = step.matrix(params, size) @ matrix, step.output_size(size)
+            fills = fills or step.fills
         # As the CPU steps: a rotation/affine after a crop (or after another rotation/affine)
         # fills outside its input frame with zeros; it does not show the loaded image that lies
         # beyond that frame (around the crop, or turned out of the frame by the earlier step).
@@ -227,11 +186,8 @@ class IICBatchPairedViews(_SeededViews):
                                 matrix @ np.linalg.inv(before), size, border='constant')
             images = images * torch.where(exact, ones, inside)
         for index, step in enumerate(steps[len(geometric):], start=len(geometric)):
-            u = self._uniforms(n, view * 64 + index, MAX_DRAWS)
-            if isinstance(step, IICRandomColorJitter):
-                images = _jitter(images, u, step, bgr)
-            else:
-                images = greyscale(images, u[:, 0] < step.prob, bgr)
+            params = step.sample(self._draws(n, view * 64 + index), size, channels)
+            images = step.transform_batch(images, params, bgr)
         return images
 
     def forward(self, images: Tensor, data_samples: Optional[list] = None) -> Tuple[Tensor, list]:
@@ -260,37 +216,20 @@ class IICBatchPairedViews(_SeededViews):
 class IICBatchDenseViews(_SeededViews):
     """Device counterpart of :class:`IICDenseViews` (segmentation).
 
-    Same arguments as :class:`IICDenseViews` (plus ``seed``). Reads the
+    Takes the arguments of :class:`IICDenseViews` (plus ``seed``) and
+    draws the same parameters (:meth:`IICDenseViews.sample`). Reads the
     cropped images and their ``gt_sem_seg``; returns the view pairs and
     writes ``view_affine``, ``valid_mask`` and ``valid_mask_t`` into each
     data sample's metainfo, as the CPU step does.
+
+    Args:
+        seed (int, optional): see :class:`_SeededViews`.
+        **view_args: the arguments of :class:`IICDenseViews`.
     """
 
-    def __init__(self,
-                 hflip_prob: float = 0.5,
-                 vflip_prob: float = 0.0,
-                 max_rotation: float = 0.0,
-                 scale_range: Sequence[float] = (1.0, 1.0),
-                 max_shear: float = 0.0,
-                 max_translation: float = 0.0,
-                 jitter: Optional[dict] = None,
-                 first_view_jitter: Optional[dict] = None,
-                 border: str = 'reflect',
-                 mask_ignored: bool = True,
-                 ignore_index: int = 255,
-                 seed: Optional[int] = None) -> None:
+    def __init__(self, seed: Optional[int] = None, **view_args) -> None:
         super().__init__(seed)
-        if border not in BORDERS:
-            raise ValueError(f'border must be one of {sorted(BORDERS)}, got {border!r}')
-        self.affine_args = dict(hflip_prob=hflip_prob, vflip_prob=vflip_prob,
-                                max_rotation=max_rotation, scale_range=tuple(scale_range),
-                                max_shear=max_shear, max_translation=max_translation)
-        self.jitter = IICRandomColorJitter(**jitter) if jitter else None
-        self.first_view_jitter = (IICRandomColorJitter(**first_view_jitter)
-                                  if first_view_jitter else None)
-        self.border = border
-        self.mask_ignored = mask_ignored
-        self.ignore_index = ignore_index
+        self.views = IICDenseViews(**view_args)
 
     def forward(self, images: Tensor, data_samples: list) -> Tuple[Tensor, list]:
         """Args:
@@ -303,17 +242,20 @@ class IICBatchDenseViews(_SeededViews):
             tuple: view pairs [B, 2, C, H, W] float in [0, 255], data_samples.
         """
         self._check(images)
-        n, _, h, w = images.shape
+        n, channels, h, w = images.shape
+        views = self.views
+        params = views.sample(self._draws(n, 0), (h, w), channels)
+        matrix = params['matrix']
         first = images.float()
-        matrix = affine_from_uniforms(self._uniforms(n, 0, AFFINE_DRAWS), h, w, **self.affine_args)
-        second = warp_batch(first, matrix, border=self.border)
+        second = warp_batch(first, matrix, border=views.border)
         bgr = _bgr_flags(data_samples, n)
-        if self.jitter is not None:
-            second = _jitter(second, self._uniforms(n, 1, JITTER_DRAWS), self.jitter, bgr)
-        if self.first_view_jitter is not None:
-            first = _jitter(first, self._uniforms(n, 2, JITTER_DRAWS), self.first_view_jitter, bgr)
+        if views.jitter is not None:
+            second = views.jitter.transform_batch(second, params['jitter'], bgr)
+        if views.first_view_jitter is not None:
+            first = views.first_view_jitter.transform_batch(first, params['first_view_jitter'],
+                                                            bgr)
         labels = None
-        if self.mask_ignored and data_samples and 'gt_sem_seg' in data_samples[0]:
+        if views.mask_ignored and data_samples and 'gt_sem_seg' in data_samples[0]:
             labels = torch.stack([ds.gt_sem_seg.data[0] for ds in data_samples]).to(images.device)
             if labels.shape[-2:] != (h, w):
                 raise ValueError(f'images {h}x{w} and labels {tuple(labels.shape[-2:])} '
@@ -321,7 +263,7 @@ class IICBatchDenseViews(_SeededViews):
         if labels is None:
             valid = images.new_ones((n, h, w), dtype=torch.uint8)
         else:
-            valid = (labels != self.ignore_index).to(torch.uint8)
+            valid = (labels != views.ignore_index).to(torch.uint8)
         # As conservative_warp of the CPU step: a second-view pixel is valid only
         # if every pixel its bilinear warp reads is inside and valid.
         mass = warp_batch(valid[:, None].float(), matrix, border='constant')

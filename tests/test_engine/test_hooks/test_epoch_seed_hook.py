@@ -3,12 +3,15 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import torch
 from mmengine.dataset import BaseDataset, ConcatDataset, RepeatDataset
 from mmengine.structures import BaseDataElement
 from torch.utils.data import ConcatDataset as TorchConcat
 from torch.utils.data import DataLoader
 
 from mmiic.datasets import ManyToOneEvalDataset
+from mmiic.datasets.transforms import IICPairedViews
+from mmiic.datasets.transforms.view_randomness import MAIN_PROCESS_INDEX
 from mmiic.engine.hooks import EpochSeedHook
 from mmiic.engine.hooks.epoch_seed_hook import SeededPipeline, sample_seed
 
@@ -120,3 +123,45 @@ def test_test_split_views_do_not_depend_on_the_label_fraction():
 def test_repeated_samples_are_refused():
     with pytest.raises(TypeError, match='RepeatDataset'):
         EpochSeedHook().before_train(_runner(_loader(RepeatDataset(_Dataset(2), 2)), 0))
+
+
+class _Images(BaseDataset):
+    """Four small images through the given pipeline."""
+
+    def __init__(self, pipeline):
+        super().__init__(pipeline=pipeline, serialize_data=False)
+
+    def load_data_list(self):
+        rng = np.random.default_rng(0)
+        return [dict(img=rng.integers(0, 256, (24, 24), dtype=np.uint8)) for _ in range(4)]
+
+
+def test_seeded_paired_views_are_the_evaluation_views_of_the_hook():
+    """One seeding of evaluation views: IICPairedViews(seed=s) in a loader without the hook (as
+    tools build them) draws the views that EpochSeedHook, base seed s, gives the same pipeline
+    without a seed (before, np.random.seed([s, index]) drew other views than the hook's)."""
+    first = [dict(type='mmiic.IICCenterCropResize', crop_size=20, out_size=20)]
+    pair = [dict(type='mmiic.IICRandomCropResize', crop_sizes=(12, 16), out_size=20),
+            dict(type='mmiic.IICRandomRotation', max_angle=30)]
+
+    def views(dataset, hook_seed=None):
+        loader = DataLoader(dataset, batch_size=2, collate_fn=list)
+        if hook_seed is not None:
+            runner = SimpleNamespace(seed=hook_seed, val_loop=SimpleNamespace(dataloader=loader))
+            EpochSeedHook().before_val(runner)
+        return [item['view_params'] for batch in loader for item in batch]
+
+    by_seed = views(_Images([IICPairedViews(first, pair, seed=3)]))
+    assert by_seed == views(_Images([IICPairedViews(first, pair)]), hook_seed=3)
+    assert by_seed == views(_Images([IICPairedViews(first, pair, seed=3)]), hook_seed=3)
+    assert by_seed != views(_Images([IICPairedViews(first, pair)]), hook_seed=4)
+    assert len({str(params) for params in by_seed}) == 4
+
+
+def test_the_main_process_is_reseeded_per_epoch_and_rank():
+    hook = EpochSeedHook(seed=5)
+    hook.before_train_epoch(_runner(None, 2))
+    drawn = np.random.rand(), torch.rand(()).item()
+    seed = sample_seed(5, 2, MAIN_PROCESS_INDEX, 0)
+    expected = torch.rand((), generator=torch.Generator().manual_seed(seed)).item()
+    assert drawn == (np.random.RandomState(seed).rand(), expected)
