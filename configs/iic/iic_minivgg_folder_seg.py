@@ -23,7 +23,10 @@
 # fluorescence) set color_type='unchanged', sobel='none' and the channel
 # count in data_preprocessor.in_channels and backbone.in_channels. The trunk
 # is the CPU demo's narrow stride-4 VGG with reflect padding on Sobel + RGB;
-# entropy coefficient lamb = 2.0 on the main head as in the demo (README).
+# entropy coefficient lamb = 2.0 on the main head as in the demo (README). As
+# in the demo, each head has 5 sub-heads, the overclustering head trains first,
+# and the main sub-head with the lowest training loss predicts: one sub-head
+# and the main head first collapsed on most seeds of the demo (README).
 # Evaluation with label maps (tools/test.py, confusion_matrix.py): set label_dir
 # and classes (or label_map) below. Set these variables with --cfg-options (e.g.
 # num_clusters=4 label_dir=labels "classes=(cell,background)"; the values computed
@@ -51,6 +54,7 @@ model = dict(
         in_channels=64,
         num_classes=num_clusters,
         num_overclusters=4 * num_clusters,
+        num_subheads=5,
         loss_decode=dict(type='mmiic.IICLoss', displacement=displacement, per_displacement=True,
                          lamb=2.0),
         overcluster_loss=dict(type='mmiic.IICLoss', displacement=displacement,
@@ -116,8 +120,9 @@ default_hooks = dict(
     checkpoint=dict(interval=1000, max_keep_ckpts=2),
     visualization=dict(type='SegVisualizationHook', draw=False))
 custom_hooks = [
-    dict(type='mmiic.HeadAlternationHook', head_order=('main', 'overcluster'),
+    dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', 'main'),
          epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=20),
+    dict(type='mmiic.ChosenSubheadHook', train_loss_window=100),
     dict(type='mmiic.ClusterMassHook', interval=100, num_images=8),
     dict(type='mmiic.ClusterJointHook', interval=100, num_images=8),
     dict(type='mmiic.SegOverlayHook', interval=200, num_images=4),

@@ -103,7 +103,12 @@ def dense_heldout_losses(model: torch.nn.Module, loader, scoring: Dict[str, Any]
 @torch.no_grad()
 def dense_probs(model: torch.nn.Module, loader,
                 pixels_per_image: int) -> Tuple[np.ndarray, np.ndarray]:
-    """Main-head probabilities of held-out pixels, at the head's resolution.
+    """Main-head probabilities of held-out pixels, at the resolution the loss sees.
+
+    That is the input size for a segmentor with ``loss_at_input_size`` (the
+    default: the head's output upsampled bilinearly, as in training), so that
+    settings with trunks of different strides score the same pixels; the
+    head's own resolution otherwise.
 
     Args:
         pixels_per_image (int): evenly spaced output pixels kept per image
@@ -121,6 +126,10 @@ def dense_probs(model: torch.nn.Module, loader,
         inputs = model.data_preprocessor(batch, False)['inputs']
         inputs = inputs[:, 0] if inputs.dim() == 5 else inputs
         out = model.decode_head(model.extract_feat(inputs), ['main'])['main']  # [h, N, k, h', w']
+        if getattr(model, 'loss_at_input_size', False) and out.shape[-2:] != inputs.shape[-2:]:
+            out = F.interpolate(out.flatten(0, 1), size=inputs.shape[-2:], mode='bilinear',
+                                align_corners=model.align_corners).view(
+                                    *out.shape[:3], *inputs.shape[-2:])
         keep = torch.from_numpy(pixel_selection(out.shape[-2] * out.shape[-1], pixels_per_image))
         for i in range(out.shape[1]):
             pixels = out[:, i].permute(2, 3, 0, 1).flatten(0, 1)  # [h' w', h, k]

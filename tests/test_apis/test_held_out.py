@@ -6,7 +6,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mmiic.apis import dense_heldout_losses, dense_scoring, held_out_labels, pixel_selection
+from mmiic.apis import (dense_heldout_losses, dense_probs, dense_scoring, held_out_labels,
+                        pixel_selection)
 from mmiic.registry import DATASETS, MODELS
 from mmiic.testing import make_mnist
 
@@ -43,4 +44,25 @@ def test_dense_loss_same_pairs_and_yardstick_for_every_model():
     again = dense_heldout_losses(model, Runner.build_dataloader(pairs), scoring)
     np.testing.assert_allclose(again, first, rtol=1e-6)
     assert (loss_fn.displacement, loss_fn.lamb) == (2, 3.0)
-    assert first.shape == (1, ) and -np.log(3) <= first[0] <= 0
+    assert first.shape == (5, ) and all(-np.log(3) <= v <= 0 for v in first)  # 5 sub-heads
+
+
+def test_dense_probs_at_the_resolution_the_loss_sees():
+    """With loss_at_input_size the held-out pixels are the input's (the head's output
+    upsampled, as in training), so trunks of other strides score the same pixels."""
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py'))
+    init_default_scope(cfg.default_scope)
+    loader = dict(batch_size=2, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=False),
+                  dataset=dict(cfg.test_dataloader.dataset, num_images=2, size=32))
+    shapes = {}
+    for arch, channels in ((cfg.model.backbone.arch, 64), ([8, 8], 8)):  # stride 4 and 1
+        model_cfg = cfg.model.copy()
+        model_cfg.backbone = dict(cfg.model.backbone, arch=arch)
+        model_cfg.decode_head = dict(cfg.model.decode_head, in_channels=channels)
+        probs, shapes[channels] = dense_probs(MODELS.build(model_cfg),
+                                              Runner.build_dataloader(loader), 10_000)
+        assert probs.shape == (2 * 32 * 32, 5, 3)
+    np.testing.assert_array_equal(shapes[64], [[32, 32], [32, 32]])
+    np.testing.assert_array_equal(shapes[8], shapes[64])
+    model = MODELS.build(dict(cfg.model, loss_at_input_size=False))
+    assert dense_probs(model, Runner.build_dataloader(loader), 10_000)[1].tolist() == [[8, 8]] * 2

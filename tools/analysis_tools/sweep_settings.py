@@ -19,8 +19,9 @@ paired views of the val (else test, else training) pipeline, seeded.
 Segmentation (``mmiic.IICSegmentor``) takes the view pairs of the training
 pipeline (``IICDenseViews``) drawn from seeded generators, scores them with
 the segmentor's own dense loss (lamb = 1, averaged over the held-out batches)
-and treats the output pixels of the held-out images (at the head's
-resolution, at most ``--max-pixels``) as the samples of the other signals.
+and treats the output pixels of the held-out images (at the input size,
+where the loss upsamples the head's output, else at the head's
+resolution; at most ``--max-pixels``) as the samples of the other signals.
 Where the data set has labels, Hungarian ACC / NMI / ARI of the held-out
 images (or pixels) are reported beside, in columns marked as not used: they
 are read only after the ranking is fixed.
