@@ -8,7 +8,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.dataset import Compose
 
 from mmiic.registry import TRANSFORMS
-from .view_randomness import EVAL_EPOCH, sample_seed, seeded_random_state
+from .view_randomness import EVAL_EPOCH, seeded_random_state, view_seed
 
 
 @TRANSFORMS.register_module()
@@ -22,8 +22,9 @@ class IICPairedViews(BaseTransform):
             times in the batch, each time with its own g. Defaults to 1.
         seed (int, optional): draw each image's views as evaluation views
             of ``seed``: under :func:`~.view_randomness.seeded_random_state`
-            of :func:`~.view_randomness.sample_seed` (seed,
-            :data:`~.view_randomness.EVAL_EPOCH`, sample_idx), the key that
+            of :func:`~.view_randomness.view_seed` (seed,
+            :data:`~.view_randomness.EVAL_EPOCH`, sample_idx), i.e. numpy
+            seeded with ``[seed, sample_idx]``, the key that
             :class:`~mmiic.engine.hooks.EpochSeedHook` with base seed
             ``seed`` gives the evaluation views of a plain data set; the
             caller's random states are restored after. The views then do not
@@ -53,7 +54,7 @@ class IICPairedViews(BaseTransform):
         if results.get('sample_idx') is None:
             raise KeyError('IICPairedViews with a seed needs sample_idx in the results '
                            '(set by mmengine BaseDataset.get_data_info)')
-        with seeded_random_state(sample_seed(self.seed, EVAL_EPOCH, int(results['sample_idx']))):
+        with seeded_random_state(view_seed(self.seed, EVAL_EPOCH, int(results['sample_idx']))):
             return self._make_views(results)
 
     def _make_views(self, results: dict) -> dict:

@@ -5,12 +5,13 @@ does not depend on the worker, the rank or the order that loads the image,
 and a resumed run repeats the views of the uninterrupted one:
 
 * views made on the CPU (one sample at a time) draw from numpy's global
-  random state, seeded with :func:`sample_seed` of (seed, epoch, index,
-  rank, part) inside :func:`seeded_random_state`, which restores the
-  caller's state. :class:`~mmiic.engine.hooks.EpochSeedHook` seeds every
-  sample of the Runner's loaders so (evaluation views: epoch
-  :data:`EVAL_EPOCH`, rank 0); ``IICPairedViews(seed=...)`` seeds its own
-  evaluation views with the same key, for loaders built without the hook.
+  random state, seeded inside :func:`seeded_random_state` (which restores
+  the caller's state) with :func:`view_seed` of (seed, epoch, index, rank,
+  part). :class:`~mmiic.engine.hooks.EpochSeedHook` seeds every sample of
+  the Runner's loaders so; evaluation views (epoch :data:`EVAL_EPOCH`)
+  take the key ``[seed, index]`` (``[seed, index, part]`` for a later part
+  of a ``ConcatDataset``), the one ``IICPairedViews(seed=...)`` seeds its
+  own evaluation views with, for loaders built without the hook.
 * views made on the device (a batch at a time,
   :mod:`mmiic.models.data_preprocessors.batch_views`) draw batched
   uniforms from :func:`counter_uniforms` of (seed, step, rank, stream,
@@ -24,7 +25,7 @@ draw).
 """
 import random
 from contextlib import contextmanager
-from typing import Callable, Iterator, Optional, Sequence, Union
+from typing import Callable, Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -52,25 +53,51 @@ def sample_seed(seed: int, epoch: int, index: int, rank: int = 0, part: int = 0)
     return int(np.random.SeedSequence(entropy).generate_state(1)[0])
 
 
-def seed_random_state(seed: int, all_devices: bool = False) -> None:
+def view_seed(seed: int, epoch: int, index: int, rank: int = 0,
+              part: int = 0) -> Union[int, List[int]]:
+    """The key of one sample's views on the CPU, for :func:`seeded_random_state`.
+
+    Training views: :func:`sample_seed` of all five integers. Evaluation
+    views (``epoch`` :data:`EVAL_EPOCH`; one rank's as any other's) take
+    numpy's array key ``[seed, index]`` (``[seed, index, part]`` for
+    ``part`` > 0), which is what ``IICPairedViews(seed=...)`` has seeded
+    with since it exists, so the evaluation views (and the sub-head choice
+    they drive) of the shipped configs stay what they were.
+    """
+    if epoch != EVAL_EPOCH:
+        return sample_seed(seed, epoch, index, rank, part)
+    key = [int(seed) % 2**32, int(index)]
+    return key + [int(part)] if part else key
+
+
+def seed_random_state(seed: Union[int, Sequence[int]], all_devices: bool = False) -> None:
     """Seed ``random``, numpy and torch's CPU generator (all a data pipeline
     can draw from); ``all_devices`` seeds torch's accelerators too
-    (:func:`torch.manual_seed`, slower)."""
-    random.seed(seed)
+    (:func:`torch.manual_seed`, slower).
+
+    Args:
+        seed (int | Sequence[int]): an int, or an array key: numpy takes the
+            key as it is (its ``init_by_array``), ``random`` and torch an int
+            derived from it.
+    """
+    scalar = seed if isinstance(seed, (int, np.integer)) else int(
+        np.random.SeedSequence([int(v) for v in seed]).generate_state(1)[0])
+    random.seed(int(scalar))
     np.random.seed(seed)
     if all_devices:
-        torch.manual_seed(seed)
+        torch.manual_seed(int(scalar))
     else:
-        torch.default_generator.manual_seed(seed)
+        torch.default_generator.manual_seed(int(scalar))
 
 
 @contextmanager
-def seeded_random_state(seed: Optional[int] = None, restore: bool = True) -> Iterator[None]:
+def seeded_random_state(seed: Union[int, Sequence[int], None] = None,
+                        restore: bool = True) -> Iterator[None]:
     """Run a block with ``random``, numpy and torch (CPU) seeded by ``seed``
     (None: as they are), then give the caller its states back.
 
     Args:
-        seed (int, optional): see :func:`seed_random_state`.
+        seed (int | Sequence[int], optional): see :func:`seed_random_state`.
         restore (bool): False leaves the states as the block left them (a
             data worker, which draws nothing but views, keeps none).
     """

@@ -8,13 +8,14 @@ from mmengine.runner import IterBasedTrainLoop
 from torch.utils.data import get_worker_info
 
 from mmiic.datasets.transforms.view_randomness import (EVAL_EPOCH, MAIN_PROCESS_INDEX, sample_seed,
-                                                       seed_random_state, seeded_random_state)
+                                                       seed_random_state, seeded_random_state,
+                                                       view_seed)
 from mmiic.registry import HOOKS
 
 
 class SeededPipeline:
     """Run a data pipeline with ``random``, numpy and torch (CPU) seeded by
-    :func:`~mmiic.datasets.transforms.view_randomness.sample_seed` of the
+    :func:`~mmiic.datasets.transforms.view_randomness.view_seed` of the
     sample. In the main process (``num_workers=0``) the caller's RNG states
     are restored afterwards, so data loading leaves the main process's
     random streams alone.
@@ -41,10 +42,10 @@ class SeededPipeline:
         if results.get('sample_idx') is None:
             raise KeyError('EpochSeedHook seeds views per sample from results["sample_idx"], which '
                            'this data set does not set (mmengine BaseDataset.get_data_info does)')
-        view_seed = sample_seed(self.seed, int(self.epoch), int(results['sample_idx']), self.rank,
-                                self.part)
+        key = view_seed(self.seed, int(self.epoch), int(results['sample_idx']), self.rank,
+                        self.part)
         # A data worker draws nothing but views: no state to keep.
-        with seeded_random_state(view_seed, restore=get_worker_info() is None):
+        with seeded_random_state(key, restore=get_worker_info() is None):
             return self.pipeline(results)
 
 

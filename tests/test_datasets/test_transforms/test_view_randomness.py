@@ -99,3 +99,18 @@ def test_counter_draws_streams_and_orders():
     for order in map(tuple, orders):
         counts[order] += 1
     assert all(abs(count / 3000 - 1 / 6) < 0.03 for count in counts.values())
+
+
+def test_evaluation_views_keep_the_key_of_iicpairedviews():
+    """Evaluation views (the hook's and IICPairedViews(seed)'s) seed numpy with
+    [seed, index]: the views, hence the sub-head the metric chooses and the
+    demos' numbers, stay those of the code before the seeding was unified."""
+    from mmiic.datasets.transforms.view_randomness import (EVAL_EPOCH, sample_seed,
+                                                           seeded_random_state, view_seed)
+    np.random.seed([7, 12])
+    expected = np.random.rand(5)
+    assert view_seed(7, EVAL_EPOCH, 12) == [7, 12]
+    with seeded_random_state(view_seed(7, EVAL_EPOCH, 12)):
+        np.testing.assert_array_equal(np.random.rand(5), expected)
+    assert view_seed(7, EVAL_EPOCH, 12, part=2) == [7, 12, 2]
+    assert view_seed(7, 3, 12, 1, 2) == sample_seed(7, 3, 12, 1, 2)  # training views
