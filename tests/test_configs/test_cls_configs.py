@@ -3,11 +3,11 @@
 import os.path as osp
 
 import pytest
-from conftest import make_cifar10, make_cifar100, make_mnist, make_stl10
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
+from mmiic.testing import make_cifar10, make_cifar100, make_mnist, make_stl10
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'iic')
 WRITERS = {

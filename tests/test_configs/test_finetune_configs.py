@@ -4,13 +4,13 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import make_stl10
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 from test_cls_configs import CONFIG_DIR, tiny_runner_cfg
 
 import mmiic  # noqa: F401
+from mmiic.testing import make_stl10
 
 
 class Recorder(Hook):

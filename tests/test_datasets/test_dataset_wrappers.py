@@ -1,8 +1,8 @@
 """The fit + test evaluation set of the semi-supervised overclustering protocol."""
 import pytest
-from conftest import make_potsdam
 
 from mmiic.datasets import ManyToOneEvalDataset
+from mmiic.testing import make_potsdam
 
 PIPELINE = [
     dict(type='LoadImageFromFile', color_type='unchanged', imdecode_backend='cv2'),

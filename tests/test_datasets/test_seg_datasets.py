@@ -3,12 +3,12 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from conftest import make_cocostuff, make_potsdam
 from mmengine.registry import init_default_scope
 
 from mmiic.datasets import COCOStuffIICDataset, LoadIICAnnotations, PotsdamIICDataset
 from mmiic.datasets.cocostuff_labels import (COARSE_GROUPS, FINE_CLASSES, fine_to_subset_lut,
                                              train_id_to_fine)
+from mmiic.testing import make_cocostuff, make_potsdam
 
 
 def test_label_tables_cover_every_fine_class_once():

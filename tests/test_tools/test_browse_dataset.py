@@ -5,7 +5,9 @@ import sys
 
 import cv2
 import numpy as np
-from conftest import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_mnist, tiny_mosaic_options
+
+from mmiic.testing import (MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_mnist,
+                           tiny_mosaic_options)
 
 browse = load_tool('tools/analysis_tools/browse_dataset.py')
 SIDE, GAP, CAPTION = 96, 4, 16  # 48 px mosaics shown at twice their size

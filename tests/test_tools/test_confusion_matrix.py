@@ -5,10 +5,10 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from conftest import (MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_cluster_folder,
-                      save_fresh_checkpoint)
 
 from mmiic.evaluation.functional import hungarian_mapping
+from mmiic.testing import (MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_cluster_folder,
+                           save_fresh_checkpoint)
 
 tool = load_tool('tools/analysis_tools/confusion_matrix.py')
 

@@ -77,7 +77,7 @@ def test_mnist_demo_on_other_idx_data_with_its_cluster_count(tmp_path, monkeypat
     import json
     import sys
 
-    from conftest import write_idx
+    from mmiic.testing import write_idx
     rng = np.random.default_rng(0)
     labels = np.repeat(np.arange(3), 40)
     images = np.zeros((120, 28, 28), np.uint8)

@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import free_port, make_mnist
+
+from mmiic.testing import free_port, make_mnist
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 TOOLS = osp.join(ROOT, 'tools')

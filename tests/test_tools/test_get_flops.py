@@ -2,9 +2,10 @@
 import os.path as osp
 
 import pytest
-from conftest import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
+
+from mmiic.testing import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool
 
 tool = load_tool('tools/analysis_tools/get_flops.py')
 

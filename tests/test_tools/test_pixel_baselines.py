@@ -9,7 +9,8 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import ROOT, load_tool, write_idx
+
+from mmiic.testing import ROOT, load_tool, write_idx
 
 tool = load_tool('tools/analysis_tools/pixel_baselines.py')
 

@@ -3,8 +3,9 @@ import os
 import subprocess
 import sys
 
-from conftest import MOSAIC_CONFIG, ROOT
 from mmengine.config import Config
+
+from mmiic.testing import MOSAIC_CONFIG, ROOT
 
 
 def test_prints_and_saves_the_merged_config(tmp_path):

@@ -6,7 +6,8 @@ import re
 import numpy as np
 import pytest
 import torch
-from conftest import MNIST_CONFIG, load_tool, parse_cfg_options
+
+from mmiic.testing import MNIST_CONFIG, load_tool, parse_cfg_options
 
 publish = load_tool('tools/misc/publish_model.py')
 train_tool = load_tool('tools/train.py')

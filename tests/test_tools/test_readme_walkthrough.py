@@ -19,7 +19,8 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import make_cluster_folder, make_seg_folder
+
+from mmiic.testing import make_cluster_folder, make_seg_folder
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 PLACEHOLDERS = ('/path/to/your/images', '/path/to/your/label/maps', '/path/to/new/images')

@@ -8,12 +8,12 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import make_cocostuff
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import mmiic  # noqa: F401
 from mmiic.registry import DATASETS, TRANSFORMS
+from mmiic.testing import make_cocostuff
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 TOOL = osp.join(REPO, 'tools', 'dataset_converters', 'shrink_seg_dataset.py')

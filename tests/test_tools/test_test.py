@@ -12,12 +12,12 @@ import cv2
 import mmengine
 import numpy as np
 import pytest
-from conftest import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_seg_folder
 from mmengine.config import Config
 from mmengine.runner import save_checkpoint
 
 from mmiic.apis import init_model
 from mmiic.engine.hooks import CheckpointCheckHook
+from mmiic.testing import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_seg_folder
 from mmiic.visualization import cluster_palette
 
 test_tool = load_tool('tools/test.py')
@@ -174,7 +174,7 @@ def test_out_folder_writes_one_cluster_map_per_image_as_mmseg(tiny_mosaic, tmp_p
 
 
 def test_out_folder_names_tiles_and_sub_folders(tmp_path):
-    from conftest import make_seg_folder, save_fresh_checkpoint
+    from mmiic.testing import make_seg_folder, save_fresh_checkpoint
     config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')
     root = make_seg_folder(str(tmp_path / 'seg'))  # images/sub/scene_0.png, scene_1.tif, ...
     eval_config = tmp_path / 'eval.py'

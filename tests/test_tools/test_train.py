@@ -5,8 +5,9 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import MNIST_CONFIG, MOSAIC_CONFIG, load_tool
 from mmengine.config import Config
+
+from mmiic.testing import MNIST_CONFIG, MOSAIC_CONFIG, load_tool
 
 train_tool = load_tool('tools/train.py')
 

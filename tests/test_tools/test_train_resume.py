@@ -6,13 +6,13 @@ import sys
 
 import pytest
 import torch
-from conftest import make_mnist
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
+from mmiic.testing import make_mnist
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_vgg6c_mnist.py')

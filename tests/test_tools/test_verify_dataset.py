@@ -5,7 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import MNIST_CONFIG, ROOT, load_tool, make_seg_folder
+
+from mmiic.testing import MNIST_CONFIG, ROOT, load_tool, make_seg_folder
 
 verify = load_tool('tools/misc/verify_dataset.py')
 SEG_CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')

@@ -11,13 +11,13 @@ import threading
 
 import pytest
 import torch
-from conftest import make_mnist
 from mmengine.config import Config
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
 import mmiic  # noqa: F401  installs the loader
+from mmiic.testing import make_mnist
 from mmiic.utils import load_from_http, load_from_local
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))

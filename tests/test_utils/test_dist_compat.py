@@ -58,7 +58,7 @@ def test_shutdown_frees_a_gloo_group_that_a_reference_cycle_holds(tmp_path):
     import subprocess
     import sys
 
-    from conftest import free_port
+    from mmiic.testing import free_port
     script = tmp_path / 'shutdown.py'
     script.write_text(SHUTDOWN_SCRIPT)
     proc = subprocess.run([sys.executable, str(script), str(free_port())], capture_output=True,

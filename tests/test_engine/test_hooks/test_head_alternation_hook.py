@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 import torch.distributed as dist
-from conftest import make_mnist, make_stl10
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.logging import MessageHub
@@ -19,6 +18,7 @@ from torch.utils.data import DataLoader
 from mmiic.datasets import HeadSubsetSampler
 from mmiic.engine.hooks import HeadAlternationHook
 from mmiic.models.classifiers import IICClassifier
+from mmiic.testing import make_mnist, make_stl10
 
 MODEL = dict(
     backbone=dict(type='mmiic.IICVGG', arch=[4, 'M'], in_channels=2),

@@ -8,11 +8,11 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from conftest import load_tool, write_idx
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
+from mmiic.testing import load_tool, write_idx
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs', 'iic',
                   'iic_minivgg_mnist_demo.py')

@@ -3,7 +3,6 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import run_on_ranks
 from mmengine.registry import init_default_scope
 
 from mmiic.datasets.transforms import (IICCenterCropResize, IICDenseViews, IICRandomColorJitter,
@@ -15,6 +14,7 @@ from mmiic.models.data_preprocessors import (IICBatchDenseViews, IICBatchPairedV
                                              IICDataPreprocessor, counter_uniforms)
 from mmiic.models.data_preprocessors import batch_views as batch_views_module
 from mmiic.models.utils import align_to_first_view
+from mmiic.testing import run_on_ranks
 
 VIEW = [dict(type='mmiic.IICCenterCropResize', crop_size=20, out_size=24)]
 PAIR = [

@@ -1,9 +1,9 @@
 import pytest
 import torch
-from conftest import dense_view_batch
 from mmengine.registry import init_default_scope
 
 from mmiic.registry import MODELS
+from mmiic.testing import dense_view_batch
 
 
 def _model(backbone, in_channels, sobel='sobel_rgb', channels_in=3, **head):

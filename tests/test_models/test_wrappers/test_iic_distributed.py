@@ -11,7 +11,6 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.nn as nn
-from conftest import free_port, make_mnist, run_on_ranks
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
@@ -19,6 +18,7 @@ from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
 from mmiic.models.wrappers import IICDistributedDataParallel
+from mmiic.testing import free_port, make_mnist, run_on_ranks
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs', 'iic')
 
