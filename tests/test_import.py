@@ -5,6 +5,8 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
+
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..'))
 
 SCRIPT = '''
@@ -33,6 +35,7 @@ print(len(modules))
 '''
 
 
+@pytest.mark.slow
 def test_importing_every_mmiic_module_leaves_mmengine_as_it_was():
     proc = subprocess.run([sys.executable, '-c', SCRIPT], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, env=dict(os.environ, PYTHONPATH=ROOT))

@@ -82,6 +82,7 @@ def test_wheel_declares_version_ranges(wheel):
         assert '==' not in requires[name]
 
 
+@pytest.mark.slow
 def test_every_import_is_declared(wheel):
     requires = _requires(wheel)
     imports = _third_party_imports()

@@ -54,6 +54,7 @@ def tiny_runner_cfg(name, tmp_path, max_iters=2):
     return cfg
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_trains_two_iterations_and_evaluates(name, tmp_path):
     runner = Runner.from_cfg(tiny_runner_cfg(name, tmp_path))

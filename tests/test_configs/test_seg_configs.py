@@ -64,6 +64,7 @@ def tiny_cfg(name, tmp_path):
     return cfg
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_trains_two_iterations_and_evaluates(name, tmp_path):
     runner = Runner.from_cfg(tiny_cfg(name, tmp_path))

@@ -80,6 +80,7 @@ def test_potsdam_three_and_six_classes(tmp_path):
         PotsdamIICDataset(num_classes=4, **kwargs)
 
 
+@pytest.mark.slow
 def test_cocostuff_converter_writes_curated_lists(tmp_path):
     import subprocess
     import sys

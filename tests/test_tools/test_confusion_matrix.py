@@ -34,6 +34,7 @@ def test_segmentation_confusion_counts_every_pixel(tiny_mosaic, tmp_path):
     assert osp.getsize(tmp_path / 'cm' / 'confusion_matrix.png') > 1000
 
 
+@pytest.mark.slow
 def test_clustering_confusion_has_one_row_per_cluster(tiny_mnist, tmp_path):
     _, options, checkpoint = tiny_mnist
     confusion = tool.main([MNIST_CONFIG, checkpoint, '--out', str(tmp_path / 'cm'), '--work-dir',

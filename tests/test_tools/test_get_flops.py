@@ -24,6 +24,7 @@ def test_image_clustering_model(capsys):
     assert result['flops'] > 0
 
 
+@pytest.mark.slow
 def test_segmentation_model_scales_with_the_image_area():
     small = tool.main([MOSAIC_CONFIG, '--shape', '32'])
     large = tool.main([MOSAIC_CONFIG, '--shape', '64', '64'])

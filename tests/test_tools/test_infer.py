@@ -57,6 +57,7 @@ def write_eval_config(path, base, dataset, evaluator):
                 f"test_evaluator = dict(_delete_=True, **{evaluator!r})\n")
 
 
+@pytest.mark.slow
 def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
     root = make_seg_folder(str(tmp_path / 'seg'))
     work = str(tmp_path / 'work')
@@ -132,6 +133,7 @@ def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
     assert cv2.imread(osp.join(video_out, 'overlays', 'clip_000002.png')).shape[1] == 64
 
 
+@pytest.mark.slow
 def test_clustering_folder_train_test_infer(tmp_path, monkeypatch):
     root = str(tmp_path / 'imgs')
     paths = make_cluster_folder(root)
@@ -209,6 +211,7 @@ def _video_frames(path):
     return frames
 
 
+@pytest.mark.slow
 def test_video_input_also_writes_a_video(tmp_path, monkeypatch):
     from mmiic.testing import save_fresh_checkpoint
     video = make_video(str(tmp_path / 'clip.avi'), frames=5, size=(48, 64))

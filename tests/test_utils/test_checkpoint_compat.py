@@ -124,6 +124,7 @@ print('ok')
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('entry', ['register_all_modules', 'init_model', 'runner'])
 def test_loaders_come_with_the_entry_points_not_with_the_import(entry, mnist_checkpoint,
                                                                 tmp_path):
@@ -179,6 +180,7 @@ def test_load_from_restores_the_weights(mnist_checkpoint, tmp_path):
         assert torch.equal(value, saved[name]), name
 
 
+@pytest.mark.slow
 def test_resume_continues_from_the_checkpoint(mnist_checkpoint, tmp_path):
     cfg = _mnist_cfg(tmp_path, tmp_path / 'resume')
     cfg.resume = True
@@ -190,6 +192,7 @@ def test_resume_continues_from_the_checkpoint(mnist_checkpoint, tmp_path):
     assert osp.isfile(tmp_path / 'resume' / 'epoch_2.pth')
 
 
+@pytest.mark.slow
 def test_segmentation_checkpoint_loads_and_tests(tmp_path):
     Runner.from_cfg(_mosaic_cfg(tmp_path / 'seg')).train()
     checkpoint = _load_checkpoint(str(tmp_path / 'seg' / 'iter_2.pth'), map_location='cpu')

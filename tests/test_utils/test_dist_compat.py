@@ -70,6 +70,8 @@ print(before, gloo_threads(), dist.is_initialized())
 '''
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_shutdown_frees_a_gloo_group_that_a_reference_cycle_holds(tmp_path):
     """Left alive into interpreter exit, the group's threads can abort the rank
     (tools/dist_test.sh failed 4 of 20 runs before; its threads must be gone)."""

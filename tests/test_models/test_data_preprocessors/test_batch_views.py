@@ -147,6 +147,8 @@ def _resume_with_diff_rank_seed(rank, world_size):
         assert not torch.equal(mine[0], uninterrupted[:, 1])  # the ranks draw their own views
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_resumed_ranks_repeat_their_views_under_diff_rank_seed():
     """With randomness.diff_rank_seed each rank drew its own view seed, but the checkpoint holds
     rank 0's buffers: a resumed rank 1 continued with other views than the uninterrupted run."""

@@ -78,6 +78,8 @@ def _contract(rank, world_size):
         assert got.item() == 0.0
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_loss_and_gradients_on_two_ranks_equal_the_whole_batch():
     run_on_ranks(_contract, timeout=180)
 

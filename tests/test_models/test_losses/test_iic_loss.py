@@ -92,6 +92,7 @@ def test_degenerate_inputs_stay_finite():
     assert torch.isfinite(loss) and torch.isfinite(one_hot.grad).all()
 
 
+@pytest.mark.slow
 def test_gradcheck_float64():
     torch.manual_seed(1)
     a = torch.randn(6, 3, dtype=torch.float64).softmax(1).requires_grad_()

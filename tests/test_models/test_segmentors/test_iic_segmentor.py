@@ -32,6 +32,7 @@ BACKBONES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('backbone,in_channels,head', BACKBONES)
 def test_any_mmseg_backbone_trains_and_predicts(backbone, in_channels, head):
     model = _model(backbone, in_channels, **head)

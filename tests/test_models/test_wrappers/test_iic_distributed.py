@@ -134,11 +134,15 @@ def _train_switch_crash_resume(rank, world_size, tmp):
         assert torch.equal(a, b), name
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_two_rank_training_switches_heads_and_resumes_exactly(tmp_path):
     make_mnist(str(tmp_path / 'mnist'), n_train=6, n_test=2)
     run_on_ranks(_train_switch_crash_resume, str(tmp_path), init_group=False, timeout=300)
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_sync_bn_is_one_config_line_for_every_backbone(tmp_path, monkeypatch):
     """``sync_bn='torch'`` converts every BatchNorm of IICVGG and IICResNet.
 
