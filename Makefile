@@ -2,13 +2,20 @@
 PYTHON := .venv/bin/python
 STAMP_GLOB := .venv/.mmiic-stack-*
 
-.PHONY: setup test demo demo-seg benchmark-loss clean
+# Extra pytest arguments, e.g. make test PYTEST_ARGS='-k loss -x'.
+PYTEST_ARGS ?=
+
+.PHONY: setup test test-fast demo demo-seg benchmark-loss clean
 
 setup:
 	@bash tools/setup_env.sh
 
 test: setup
-	$(PYTHON) -m pytest tests -q
+	$(PYTHON) -m pytest tests -q $(PYTEST_ARGS)
+
+# The tests not marked slow (pytest.ini): under two minutes on two CPU cores.
+test-fast: setup
+	$(PYTHON) -m pytest tests -q -m "not slow" $(PYTEST_ARGS)
 
 demo: setup
 	$(PYTHON) tools/demo/mnist_demo.py

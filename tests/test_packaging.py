@@ -82,6 +82,7 @@ def test_wheel_declares_version_ranges(wheel):
         assert '==' not in requires[name]
 
 
+@pytest.mark.slow
 def test_every_import_is_declared(wheel):
     requires = _requires(wheel)
     imports = _third_party_imports()
@@ -123,7 +124,7 @@ def test_environment_has_one_headless_cv2_and_pip_check_is_clean():
 
 def test_setup_env_and_the_converters_agree_on_the_data_wheel_folder():
     """tools/setup_env.sh installs the data wheels where the converters and tests look."""
-    from conftest import load_tool
+    from mmiic.testing import load_tool
     with open(osp.join(ROOT, 'tools', 'setup_env.sh')) as f:
         script = f.read()
     (folder, ) = re.findall(r'^DATA_WHEEL_DIR="\$\{VENV\}/([^"]+)"$', script, re.MULTILINE)

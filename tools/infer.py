@@ -41,8 +41,8 @@ import mmiic  # noqa: F401  registers modules
 from mmiic.apis import inference_model, init_model, is_segmentor, set_slide_inference
 from mmiic.datasets import list_images
 from mmiic.datasets.transforms import read_image
-from mmiic.visualization import (cluster_palette, frame_in_colour, load_cluster_names,
-                                 overlay_clusters, to_rgb_uint8)
+from mmiic.visualization import (cluster_palette, draw_legend, frame_in_colour,
+                                 load_cluster_names, overlay_clusters, to_rgb_uint8)
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg', '.wmv')
 # What read_image and the loading pipeline raise for a file they cannot read (each names the file).
@@ -114,18 +114,6 @@ def display_image(item) -> np.ndarray:
     return to_rgb_uint8(frame)
 
 
-def legend(names: List[str], ids: np.ndarray, palette: np.ndarray, width: int) -> np.ndarray:
-    """A strip naming the clusters present, each on its colour swatch."""
-    row_h, rows = 18, []
-    for c in ids:
-        row = np.full((row_h, width, 3), 255, np.uint8)
-        row[3:row_h - 3, 4:20] = palette[c]
-        cv2.putText(row, names[c], (26, row_h - 5), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1,
-                    cv2.LINE_AA)
-        rows.append(row)
-    return np.concatenate(rows, axis=0)
-
-
 class VideoOutput:
     """The pictures of a video's frames as a video (``DIR/<video>_clusters.mp4``).
 
@@ -188,8 +176,8 @@ def write_segmentation(name: str, item, sample, out: str, names: List[str], pale
     image = display_image(item)
     overlay = overlay_clusters(image, clusters, alpha, palette)
     present, counts = np.unique(clusters, return_counts=True)
-    with_legend = np.concatenate([overlay, legend(names, present, palette, overlay.shape[1])],
-                                 axis=0)
+    legend = draw_legend(palette, overlay.shape[1], names, ids=present)
+    with_legend = np.concatenate([overlay, legend], axis=0)
     cv2.imwrite(osp.join(out, 'overlays', name + '.png'), with_legend[..., ::-1])
     for c, n in zip(present, counts):
         shares.writerow([name, int(c), names[c], f'{n / clusters.size:.6f}'])

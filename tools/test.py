@@ -19,11 +19,12 @@ from mmengine.evaluator import DumpResults
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-import mmiic  # noqa: F401  registers modules, makes mmengine checkpoints load safely
+import mmiic  # noqa: F401  registers modules
 from mmiic.apis import write_cluster_mapping
 from mmiic.engine.hooks import ensure_checkpoint_check
 from mmiic.evaluation import DumpClusterMaps
-from mmiic.utils import load_config, require_test_set, shutdown_distributed
+from mmiic.utils import (load_config, register_checkpoint_loader, require_test_set,
+                         shutdown_distributed, start_distributed)
 
 PRED_SUFFIXES = ('.pkl', '.pickle')
 METRIC_SUFFIXES = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
@@ -142,6 +143,8 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
     cfg = merge_args(load_config(args.config, args.cfg_options), args)
     require_test_set(cfg, args.config, 'tools/test.py')
+    register_checkpoint_loader()  # the checkpoint is a Runner checkpoint
+    start_distributed(cfg)  # gloo on a machine without CUDA; else the Runner starts it
     runner = Runner.from_cfg(cfg)
     if args.out is not None and args.out_item in (None, 'pred'):
         if osp.splitext(args.out)[1].lower() in PRED_SUFFIXES:

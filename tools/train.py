@@ -13,8 +13,9 @@ from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-import mmiic  # noqa: F401  registers modules, fixes checkpoint loading
-from mmiic.utils import load_config, shutdown_distributed
+import mmiic  # noqa: F401  registers modules
+from mmiic.utils import (load_config, register_checkpoint_loader, shutdown_distributed,
+                         start_distributed)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -84,6 +85,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    register_checkpoint_loader()  # --resume and load_from read Runner checkpoints
+    start_distributed(cfg)  # gloo on a machine without CUDA; else the Runner starts it
     runner = Runner.from_cfg(cfg)
     runner.train()
 

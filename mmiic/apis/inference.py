@@ -25,6 +25,7 @@ from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint_to_model
 
 from mmiic.engine.hooks.checkpoint_check_hook import CheckpointCheckHook
+from mmiic.utils.checkpoint_compat import register_checkpoint_loader
 from mmiic.utils.config_loading import load_config, merge_cfg_options
 
 ImageType = Union[str, np.ndarray]
@@ -126,7 +127,9 @@ def init_model(config: Union[str, Path, Config],
         cfg_options (dict, optional): overrides, as ``--cfg-options`` (see
             :func:`mmiic.utils.load_config`).
 
-    The checkpoint is checked by :class:`mmiic.engine.hooks.CheckpointCheckHook`,
+    The checkpoint is loaded with mmiic's safe loaders (installed here, see
+    :func:`mmiic.utils.register_checkpoint_loader`) and checked by
+    :class:`mmiic.engine.hooks.CheckpointCheckHook`,
     with the arguments of the config's ``default_hooks.checkpoint_check``:
     weights that are missing, left over or of another shape raise a
     ``ValueError`` naming them (``allow_partial=True`` loads the matching
@@ -157,6 +160,7 @@ def init_model(config: Union[str, Path, Config],
     check = CheckpointCheckHook.from_config(config)
     meta = {}
     if checkpoint is not None:
+        register_checkpoint_loader()
         loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
         check.check_weights(model, loaded, f'checkpoint {checkpoint}')
         _load_checkpoint_to_model(model, loaded)

@@ -2,8 +2,10 @@
 
 Each ``make_*`` writes the layout that the matching mmiic data set reads
 (MNIST IDX files, CIFAR pickles, STL-10 binaries, mmseg's COCO-Stuff-164k
-tree, the Potsdam converter's output) with random pixels, and returns the
-root. :func:`write_fake_data` picks the writer for a data set config.
+tree, the Potsdam converter's output, folders of your own images, a video)
+with random pixels, and returns the root (or the paths).
+:func:`write_fake_data` picks the writer for a data set config;
+:func:`dense_view_batch` packs a segmentation training batch.
 """
 import os
 import os.path as osp
@@ -137,6 +139,94 @@ def make_potsdam(root, n=2, side=40, seed=0):
     return root
 
 
+def make_cluster_folder(root, per_class=4, seed=0):
+    """Two classes in sub-folders, in three real formats: colour PNG, grey JPEG,
+    16-bit TIFF (values spread over 0-65535), of different sizes."""
+    import cv2
+    import tifffile
+    rng = np.random.default_rng(seed)
+    paths = []
+    for c, name in enumerate(('dark', 'bright')):
+        os.makedirs(osp.join(root, name), exist_ok=True)
+        for i in range(per_class):
+            side = 36 + 4 * i
+            base = np.full((side, side + 6, 3), 50 if c == 0 else 200, np.float64)
+            img = np.clip(base + rng.normal(0, 20, base.shape), 0, 255)
+            fmt = i % 3
+            if fmt == 0:
+                path = osp.join(root, name, f'img_{i}.png')
+                cv2.imwrite(path, img.astype(np.uint8))
+            elif fmt == 1:
+                path = osp.join(root, name, f'img_{i}.jpg')
+                cv2.imwrite(path, img[..., 0].astype(np.uint8))
+            else:
+                path = osp.join(root, name, f'img_{i}.tif')
+                tifffile.imwrite(path, (img * 257).astype(np.uint16))
+            paths.append(path)
+    return paths
+
+
+def make_seg_folder(root, n=3, size=(64, 80), seed=0, with_labels=True, values=(10, 20)):
+    """Images (PNG and 16-bit TIFF) with two regions, and PNG label maps using
+    the values ``values`` (left, right), by default 10 and 20 of a value mapping."""
+    import cv2
+    import tifffile
+    rng = np.random.default_rng(seed)
+    os.makedirs(osp.join(root, 'images', 'sub'), exist_ok=True)
+    if with_labels:
+        os.makedirs(osp.join(root, 'labels', 'sub'), exist_ok=True)
+    for i in range(n):
+        h, w = size
+        img = np.zeros((h, w, 3), np.float64)
+        img[:, :w // 2] = 40 + 30 * ((np.arange(h)[:, None, None] // 3) % 2)
+        img[:, w // 2:] = 190
+        img = np.clip(img + rng.normal(0, 8, img.shape), 0, 255)
+        label = np.full((h, w), values[1], np.uint8)
+        label[:, :w // 2] = values[0]
+        stem = osp.join('sub', f'scene_{i}') if i == 0 else f'scene_{i}'
+        if i % 2 == 0:
+            cv2.imwrite(osp.join(root, 'images', stem + '.png'), img.astype(np.uint8))
+        else:
+            tifffile.imwrite(osp.join(root, 'images', stem + '.tif'), (img * 257).astype(np.uint16))
+        if with_labels:
+            cv2.imwrite(osp.join(root, 'labels', stem + '.png'), label)
+    return root
+
+
+def make_video(path, frames=5, size=(48, 64)):
+    """A short MJPG .avi (the codec OpenCV writes without extra libraries)."""
+    import cv2
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'MJPG'), 5, (size[1], size[0]))
+    assert writer.isOpened(), 'OpenCV cannot write MJPG videos here'
+    rng = np.random.default_rng(0)
+    for _ in range(frames):
+        frame = np.zeros(size + (3, ), np.uint8)
+        frame[:, :size[1] // 2] = 50
+        frame[:, size[1] // 2:] = 200
+        writer.write(np.clip(frame + rng.normal(0, 5, frame.shape), 0, 255).astype(np.uint8))
+    writer.release()
+    return path
+
+
+def dense_view_batch(n=2, size=32, ignore_all=False):
+    """A segmentation training batch of ``n`` random images with IICDenseViews
+    pairs (shift <= 4 px), packed as the data loader gives it."""
+    import torch
+
+    from mmiic.datasets.transforms import IICDenseViews, PackIICSegInputs
+    items = []
+    for i in range(n):
+        np.random.seed(i)  # IICDenseViews draws from numpy's global generator
+        img = np.random.randint(0, 255, (size, size, 3), dtype=np.uint8)
+        seg = np.random.randint(0, 3, (size, size)).astype(np.uint8)
+        if ignore_all:
+            seg[:] = 255
+        out = IICDenseViews(max_translation=4)(dict(img=img, gt_seg_map=seg))
+        items.append(PackIICSegInputs()(out))
+    return dict(inputs=torch.stack([it['inputs'] for it in items]),
+                data_samples=[it['data_samples'] for it in items])
+
+
 WRITERS = {
     'MNISTCluster': make_mnist,
     'CIFAR10Cluster': make_cifar10,
@@ -185,5 +275,6 @@ def write_fake_data(dataset_type: str, root: str, num_images: int = 64,
     return make_potsdam(root, n=num_images, side=int(image_size or 200), seed=seed)
 
 
-__all__ = ['write_idx', 'digit_images', 'write_fake_data', 'WRITERS'] + [f'make_{n}' for n in (
-    'mnist', 'cifar10', 'cifar100', 'stl10', 'cocostuff', 'potsdam')]
+__all__ = ['write_idx', 'digit_images', 'write_fake_data', 'WRITERS', 'dense_view_batch'] + [
+    f'make_{n}' for n in ('mnist', 'cifar10', 'cifar100', 'stl10', 'cocostuff', 'potsdam',
+                          'cluster_folder', 'seg_folder', 'video')]

@@ -7,7 +7,8 @@ objects (numpy arrays, numpy scalars, and the buffer's statistics methods,
 pickled as ``getattr(HistoryBuffer, 'mean')``). So ``--resume`` and
 ``load_from`` fail with an ``UnpicklingError``.
 
-mmiic re-registers the local file loader and the URL loaders (``http://``,
+mmiic registers, when asked (:func:`register_checkpoint_loader`; ``import
+mmiic`` changes nothing in mmengine), the local file loader and the URL loaders (``http://``,
 ``https://``, ``open-mmlab://``, ``openmmlab://``, ``torchvision://``,
 ``modelzoo://``, ``mmcls://``; mmengine's versions of the last five call its
 ``load_from_http`` by name, which downloads through
@@ -24,21 +25,32 @@ walk from any allowed object to ``eval``. Anything else in a pickle (``os.system
 a class with a malicious ``__reduce__``) is refused by torch before it runs;
 globals a user allowed with ``torch.serialization.add_safe_globals`` (for a
 checkpoint they trust) stay allowed.
+
+Who installs them: ``tools/train.py``, ``tools/test.py`` and the other tools that load
+checkpoints, :func:`mmiic.utils.register_all_modules`, :func:`mmiic.apis.init_model`, and
+:class:`mmiic.engine.hooks.CheckpointCheckHook` (``default_hooks.checkpoint_check`` of every
+mmiic config) when its Runner starts, before the Runner loads ``load_from`` or resumes. The
+loaders follow mmengine 0.10's ``CheckpointLoader`` (its scheme table and URL helpers); on
+another mmengine version they are not installed, with a warning.
 """
 import os
 import os.path as osp
 import pickle
+import warnings
 from typing import Callable, List, Optional, Tuple, Union
 
+import mmengine
 import numpy as np
 import torch
 from mmengine.dist import get_dist_info
 from mmengine.logging import HistoryBuffer
-from mmengine.runner.checkpoint import (CheckpointLoader, _get_mmengine_home,
-                                        _process_mmcls_checkpoint, get_deprecated_model_names,
+from mmengine.runner.checkpoint import (CheckpointLoader, get_deprecated_model_names,
                                         get_external_models, get_mmcls_models,
                                         get_torchvision_models)
 from mmengine.utils import digit_version
+
+#: The mmengine release series whose ``CheckpointLoader`` these loaders stand in for.
+SUPPORTED_MMENGINE = (0, 10)
 
 SafeGlobal = Union[Callable, Tuple[Callable, str]]
 
@@ -167,6 +179,9 @@ def load_from_openmmlab(filename: str, map_location=None) -> dict:
     """``open-mmlab://NAME`` / ``openmmlab://NAME``, resolved as mmengine does
     (its model list, deprecated names, URLs or files under the mmengine home),
     loaded safely."""
+    # Private helpers of mmengine 0.10, imported here so that another mmengine
+    # version fails at register_checkpoint_loader's check, not at ``import mmiic``.
+    from mmengine.runner.checkpoint import _get_mmengine_home
     prefix = 'open-mmlab://' if filename.startswith('open-mmlab://') else 'openmmlab://'
     model_name = filename[len(prefix):]
     model_name = get_deprecated_model_names().get(model_name, model_name)
@@ -178,6 +193,7 @@ def load_from_openmmlab(filename: str, map_location=None) -> dict:
 
 def load_from_mmcls(filename: str, map_location=None) -> dict:
     """``mmcls://NAME``, loaded safely and converted as mmengine does."""
+    from mmengine.runner.checkpoint import _process_mmcls_checkpoint
     checkpoint = load_from_http(get_mmcls_models()[filename[len('mmcls://'):]],
                                 map_location=map_location)
     return _process_mmcls_checkpoint(checkpoint)
@@ -196,12 +212,33 @@ SAFE_LOADERS = {
 }
 
 
-def register_checkpoint_loader() -> None:
-    """Install the safe loaders of :data:`SAFE_LOADERS` where torch needs them.
+def register_checkpoint_loader() -> bool:
+    """Install the safe loaders of :data:`SAFE_LOADERS` in mmengine's
+    ``CheckpointLoader`` (for every program in this process; calling it again
+    changes nothing).
 
+    Not done by ``import mmiic``: see the module docstring for who calls it.
     Before torch 2.6 ``torch.load`` unpickles everything by default and
-    mmengine's own loader works unchanged, so it is left alone there.
+    mmengine's own loaders work unchanged, so they are left alone there. On
+    an mmengine outside :data:`SUPPORTED_MMENGINE` they are left alone too,
+    with a warning: these loaders copy what mmengine 0.10's do (scheme table,
+    model-zoo helpers), which another version may have changed.
+
+    Returns:
+        bool: whether the safe loaders are in place.
     """
-    if digit_version(torch.__version__) >= digit_version('2.6.0'):
-        for prefix, loader in SAFE_LOADERS.items():
-            CheckpointLoader.register_scheme(prefixes=prefix, loader=loader, force=True)
+    if digit_version(torch.__version__) < digit_version('2.6.0'):
+        return False
+    found = tuple(digit_version(mmengine.__version__)[:2])
+    if found != SUPPORTED_MMENGINE:
+        wanted = '.'.join(map(str, SUPPORTED_MMENGINE))
+        warnings.warn(
+            f'mmiic\'s safe checkpoint loaders were written for mmengine {wanted}.x, found '
+            f'mmengine {mmengine.__version__}: they are not installed, and checkpoints load with '
+            'mmengine\'s own loaders (under torch >= 2.6, a Runner checkpoint may then be '
+            f'refused with an UnpicklingError). pip install "mmengine=={wanted}.*" to load '
+            'Runner checkpoints with mmiic\'s loaders.')
+        return False
+    for prefix, loader in SAFE_LOADERS.items():
+        CheckpointLoader.register_scheme(prefixes=prefix, loader=loader, force=True)
+    return True

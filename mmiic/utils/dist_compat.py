@@ -1,30 +1,28 @@
-"""Let mmengine 0.10.7's ``pytorch`` launcher start on machines without CUDA.
+"""Start distributed runs of mmengine 0.10 on machines without CUDA.
 
-mmengine's ``_init_dist_pytorch`` calls ``torch.cuda.set_device(LOCAL_RANK)``
-unconditionally and hands the configured backend (``nccl`` in every mmiic
-config) to ``init_process_group``, so ``bash tools/dist_train.sh CONFIG 2``
-fails on a CPU-only machine (and in CI). Unlike checkpoint loading (see
-:mod:`mmiic.utils.checkpoint_compat`) mmengine offers no extension point for
-the launcher, and a config cannot skip ``set_device``. So, on ``import mmiic``,
-mmiic wraps that one function of ``mmengine.dist.utils`` (``init_dist`` looks
-it up there at call time): when neither CUDA nor another accelerator that
-mmengine handles is present, the process group is initialised with gloo
-(NCCL needs CUDA; gloo is the CPU backend of torch.distributed) and no
-device is set. Everywhere else mmengine's function runs unchanged. The model
-side, DDP without ``device_ids`` on the CPU, is
+mmengine's ``pytorch`` launcher (``_init_dist_pytorch``) calls
+``torch.cuda.set_device(LOCAL_RANK)`` unconditionally and hands the
+configured backend (``nccl`` in every mmiic config) to
+``init_process_group``, so ``bash tools/dist_train.sh CONFIG 2`` would fail on
+a CPU-only machine (and in CI). mmengine's Runner skips its ``init_dist``
+when a process group exists, so :func:`start_distributed` starts one with
+gloo (NCCL needs CUDA; gloo is the CPU backend of torch.distributed) before
+``tools/train.py`` and ``tools/test.py`` build their Runner. Nothing of
+mmengine is changed: where CUDA or another accelerator that mmengine handles
+is present, and for the ``slurm`` and ``mpi`` launchers (GPU clusters), the
+Runner starts the group itself, as it always does. The model side, DDP
+without ``device_ids`` on the CPU, is
 :class:`mmiic.models.wrappers.IICDistributedDataParallel`.
-
-The ``slurm`` and ``mpi`` launchers are left as they are (GPU clusters).
 
 :func:`shutdown_distributed` is the other end: ``tools/train.py`` and
 ``tools/test.py`` call it before the interpreter exits.
 """
+import datetime
 import gc
 
 import torch
 import torch.distributed as torch_dist
 from mmengine.device import is_mlu_available, is_musa_available, is_npu_available
-from mmengine.dist import utils as dist_utils
 from mmengine.logging import print_log
 
 
@@ -33,26 +31,36 @@ def _has_accelerator() -> bool:
             or is_musa_available())
 
 
-def _wrap_init_dist_pytorch(init_dist_pytorch):
-    """Make ``init_dist_pytorch`` (mmengine's) fall back to gloo on a CPU."""
+def start_distributed(cfg) -> bool:
+    """Start the process group of a ``launcher='pytorch'`` run on a machine
+    without an accelerator, before its Runner is built.
 
-    def init_dist_pytorch_cpu_aware(backend: str = 'nccl', init_backend: str = 'torch',
-                                    **kwargs) -> None:
-        if _has_accelerator() or init_backend != 'torch':
-            return init_dist_pytorch(backend, init_backend=init_backend, **kwargs)
-        if backend != 'gloo':
-            print_log(f'No CUDA device: using the gloo backend instead of {backend}.',
-                      logger='current')
-        torch_dist.init_process_group(backend='gloo', **kwargs)
+    Uses gloo whatever ``env_cfg.dist_cfg.backend`` says, with the other
+    ``dist_cfg`` entries (``timeout`` in seconds, as mmengine reads it), and
+    sets no device. torchrun's environment (``RANK``, ``WORLD_SIZE``,
+    ``MASTER_ADDR``, ``MASTER_PORT``) gives the ranks.
 
-    init_dist_pytorch_cpu_aware.mmiic_wraps = init_dist_pytorch
-    return init_dist_pytorch_cpu_aware
+    Args:
+        cfg (Config): the run's config (``launcher``, ``env_cfg.dist_cfg``).
 
-
-def register_cpu_dist_launcher() -> None:
-    """Install the CPU-aware ``pytorch`` launcher, once."""
-    if not hasattr(dist_utils._init_dist_pytorch, 'mmiic_wraps'):
-        dist_utils._init_dist_pytorch = _wrap_init_dist_pytorch(dist_utils._init_dist_pytorch)
+    Returns:
+        bool: whether a process group was started here. False without a
+        launcher, when a group exists already, with an accelerator, with
+        another launcher or another ``dist_cfg.init_backend`` than 'torch':
+        then the Runner starts it with the configured backend, as usual.
+    """
+    dist_cfg = dict((cfg.get('env_cfg') or {}).get('dist_cfg') or {})
+    if (cfg.get('launcher', 'none') != 'pytorch' or torch_dist.is_initialized()
+            or _has_accelerator() or dist_cfg.pop('init_backend', 'torch') != 'torch'):
+        return False
+    backend = dist_cfg.pop('backend', 'nccl')
+    if backend != 'gloo':
+        print_log(f'No CUDA device: using the gloo backend instead of {backend}.',
+                  logger='current')
+    if dist_cfg.get('timeout') is not None:
+        dist_cfg['timeout'] = datetime.timedelta(seconds=dist_cfg['timeout'])
+    torch_dist.init_process_group(backend='gloo', **dist_cfg)
+    return True
 
 
 def shutdown_distributed() -> None:

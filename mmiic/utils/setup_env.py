@@ -6,7 +6,9 @@ from mmengine import DefaultScope
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Import all mmiic modules so that they are in mmiic's registries.
+    """Import all mmiic modules so that they are in mmiic's registries, and
+    install the safe checkpoint loaders
+    (:func:`mmiic.utils.register_checkpoint_loader`).
 
     Args:
         init_default_scope (bool): set the default scope to ``mmiic``, so that
@@ -19,6 +21,8 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmiic.evaluation  # noqa: F401,F811
     import mmiic.models  # noqa: F401,F811
     import mmiic.visualization  # noqa: F401,F811
+    from .checkpoint_compat import register_checkpoint_loader
+    register_checkpoint_loader()
 
     if not init_default_scope:
         return

@@ -3,11 +3,11 @@
 import os.path as osp
 
 import pytest
-from conftest import make_cifar10, make_cifar100, make_mnist, make_stl10
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
+from mmiic.testing import make_cifar10, make_cifar100, make_mnist, make_stl10
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'iic')
 WRITERS = {
@@ -54,6 +54,7 @@ def tiny_runner_cfg(name, tmp_path, max_iters=2):
     return cfg
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_trains_two_iterations_and_evaluates(name, tmp_path):
     runner = Runner.from_cfg(tiny_runner_cfg(name, tmp_path))

@@ -4,13 +4,13 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import make_stl10
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 from test_cls_configs import CONFIG_DIR, tiny_runner_cfg
 
 import mmiic  # noqa: F401
+from mmiic.testing import make_stl10
 
 
 class Recorder(Hook):
@@ -76,6 +76,7 @@ def iic_checkpoint(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_finetune_starts_from_the_iic_backbone_and_trains(iic_checkpoint, tmp_path):
     data_root = make_stl10(str(tmp_path / 'stl10'), n=4, n_unlabeled=1)
     runner = Runner.from_cfg(finetune_cfg(iic_checkpoint, data_root, str(tmp_path / 'ft')))
@@ -106,6 +107,7 @@ def test_missing_iic_checkpoint_names_the_path(tmp_path):
         runner.train()
 
 
+@pytest.mark.slow
 def test_load_from_an_iic_checkpoint_is_a_partial_load_on_purpose_only(iic_checkpoint, tmp_path):
     # mmengine loaded load_from non-strictly: a checkpoint of another model went in with
     # warnings. Loading only the backbone stays possible through allow_partial.
@@ -129,6 +131,7 @@ def test_load_from_an_iic_checkpoint_is_a_partial_load_on_purpose_only(iic_check
         assert torch.equal(saved[f'backbone.{name}'], value), name
 
 
+@pytest.mark.slow
 def test_checkpoints_are_chosen_on_held_out_train_images_never_on_the_test_split(tmp_path):
     """save_best='accuracy/top1' read the validation metric, and validation was the 8k test
     images (test_dataloader = val_dataloader): ~160 evaluations chose the reported checkpoint on

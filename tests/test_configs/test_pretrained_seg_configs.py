@@ -61,6 +61,7 @@ def pretrained_tiny_cfg(name, tmp_path):
     return cfg, saved
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', CONFIGS)
 def test_pretrained_backbone_loads_trains_and_evaluates(name, tmp_path):
     cfg, saved = pretrained_tiny_cfg(name, tmp_path)
@@ -82,6 +83,7 @@ def test_pretrained_backbone_loads_trains_and_evaluates(name, tmp_path):
     assert 0 <= start.metrics['seg/acc'] <= 100 and 'seg/miou' in start.metrics
 
 
+@pytest.mark.slow
 def test_missing_backbone_checkpoint_names_the_path(tmp_path):
     cfg = tiny_cfg('iic_dinov2-vits14_potsdam3_frozen.py', tmp_path)
     missing = str(tmp_path / 'checkpoints' / 'dinov2_missing.pth')

@@ -4,12 +4,12 @@ to keep the suite fast on a CPU."""
 import os.path as osp
 
 import pytest
-from conftest import make_cocostuff, make_potsdam
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
 from mmiic.datasets import shrink_dataset_cfg
+from mmiic.testing import make_cocostuff, make_potsdam
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'iic')
 CONFIGS = [
@@ -64,6 +64,7 @@ def tiny_cfg(name, tmp_path):
     return cfg
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_trains_two_iterations_and_evaluates(name, tmp_path):
     runner = Runner.from_cfg(tiny_cfg(name, tmp_path))

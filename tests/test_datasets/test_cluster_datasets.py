@@ -4,10 +4,10 @@ import pickle
 
 import numpy as np
 import pytest
-from conftest import make_cifar10, make_cifar100, make_mnist, make_stl10, write_idx
 
 from mmiic.datasets import (CIFAR10Cluster, CIFAR100Cluster, MNISTCluster, STL10Cluster, read_idx)
 from mmiic.datasets.cluster_datasets import CIFAR100_FINE_TO_COARSE
+from mmiic.testing import make_cifar10, make_cifar100, make_mnist, make_stl10, write_idx
 
 
 def test_mnist_reads_idx_and_concatenates_splits(tmp_path):

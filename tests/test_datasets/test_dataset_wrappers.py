@@ -1,8 +1,8 @@
 """The fit + test evaluation set of the semi-supervised overclustering protocol."""
 import pytest
-from conftest import make_potsdam
 
 from mmiic.datasets import ManyToOneEvalDataset
+from mmiic.testing import make_potsdam
 
 PIPELINE = [
     dict(type='LoadImageFromFile', color_type='unchanged', imdecode_backend='cv2'),
@@ -27,6 +27,7 @@ def test_fit_samples_come_first_and_are_marked(tmp_path):
         assert ('labelled_train' if i < 3 else 'labelled_test') in sample.img_path
 
 
+@pytest.mark.slow
 def test_label_fraction_keeps_a_fixed_random_share_of_the_fit_split(tmp_path):
     root = make_potsdam(str(tmp_path), n=10, side=8)
     train, test = _split(root, 'labelled_train'), _split(root, 'labelled_test')

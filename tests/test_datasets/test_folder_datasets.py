@@ -6,10 +6,10 @@ import cv2
 import numpy as np
 import pytest
 import tifffile
-from conftest import make_cluster_folder, make_seg_folder
 
 from mmiic.datasets import ImageFolderClusterDataset, ImageFolderSegDataset, LoadIICAnnotations
 from mmiic.datasets.transforms import LoadIICImage, read_image, to_uint8
+from mmiic.testing import make_cluster_folder, make_seg_folder
 
 LOAD = [dict(type='mmiic.LoadIICImage')]
 

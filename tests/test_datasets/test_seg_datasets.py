@@ -3,12 +3,12 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from conftest import make_cocostuff, make_potsdam
 from mmengine.registry import init_default_scope
 
 from mmiic.datasets import COCOStuffIICDataset, LoadIICAnnotations, PotsdamIICDataset
 from mmiic.datasets.cocostuff_labels import (COARSE_GROUPS, FINE_CLASSES, fine_to_subset_lut,
                                              train_id_to_fine)
+from mmiic.testing import make_cocostuff, make_potsdam
 
 
 def test_label_tables_cover_every_fine_class_once():
@@ -80,6 +80,7 @@ def test_potsdam_three_and_six_classes(tmp_path):
         PotsdamIICDataset(num_classes=4, **kwargs)
 
 
+@pytest.mark.slow
 def test_cocostuff_converter_writes_curated_lists(tmp_path):
     import subprocess
     import sys

@@ -4,9 +4,10 @@ import os.path as osp
 import uuid
 
 import pytest
-from conftest import MOSAIC_CONFIG, load_tool, parse_cfg_options, tiny_mosaic_options
 from mmengine.config import Config
 from mmengine.runner import Runner
+
+from mmiic.testing import MOSAIC_CONFIG, load_tool, parse_cfg_options, tiny_mosaic_options
 
 tool = load_tool('tools/analysis_tools/analyze_logs.py')
 

@@ -3,9 +3,12 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
+
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
 
+@pytest.mark.slow
 def test_benchmark_loss_prints_checked_rows():
     tool = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_loss.py')
     proc = subprocess.run([sys.executable, tool, '--ks', '2', '5', '--sizes', '12', '--batch', '1',

@@ -44,6 +44,7 @@ def test_unknown_dataset_type_is_named(tmp_path):
     ('iic_minivgg_mnist_demo_device_views.py', 4 * 2),
     ('iic_minivgg_mosaic_demo.py', 2),
 ])
+@pytest.mark.slow
 def test_benchmark_reports_throughput_shares_and_memory(tmp_path, monkeypatch, capsys, config,
                                                         pairs_per_batch):
     out = tmp_path / 'result.json'
@@ -71,6 +72,7 @@ def test_benchmark_reports_throughput_shares_and_memory(tmp_path, monkeypatch, c
     assert (result['views_ms_per_sample'] is not None) == device_views
 
 
+@pytest.mark.slow
 def test_fake_data_of_a_prescaled_config_is_shrunk(tmp_path):
     """The prescaled config is timed on files at its training scale, not 3x too large."""
     import cv2

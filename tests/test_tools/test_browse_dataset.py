@@ -5,7 +5,10 @@ import sys
 
 import cv2
 import numpy as np
-from conftest import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_mnist, tiny_mosaic_options
+import pytest
+
+from mmiic.testing import (MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_mnist,
+                           tiny_mosaic_options)
 
 browse = load_tool('tools/analysis_tools/browse_dataset.py')
 SIDE, GAP, CAPTION = 96, 4, 16  # 48 px mosaics shown at twice their size
@@ -45,6 +48,7 @@ def test_dense_views_shifts_mark_pixels_outside_as_invalid(tmp_path):
         assert 0 < (valid == 255).mean() < 1
 
 
+@pytest.mark.slow
 def test_paired_views_of_image_clustering(tmp_path):
     data_root = make_mnist(str(tmp_path / 'mnist'), n_train=3, n_test=1)
     options = [f'train_dataloader.dataset.data_root={data_root}']

@@ -5,10 +5,10 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from conftest import (MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_cluster_folder,
-                      save_fresh_checkpoint)
 
 from mmiic.evaluation.functional import hungarian_mapping
+from mmiic.testing import (MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_cluster_folder,
+                           save_fresh_checkpoint)
 
 tool = load_tool('tools/analysis_tools/confusion_matrix.py')
 
@@ -34,6 +34,7 @@ def test_segmentation_confusion_counts_every_pixel(tiny_mosaic, tmp_path):
     assert osp.getsize(tmp_path / 'cm' / 'confusion_matrix.png') > 1000
 
 
+@pytest.mark.slow
 def test_clustering_confusion_has_one_row_per_cluster(tiny_mnist, tmp_path):
     _, options, checkpoint = tiny_mnist
     confusion = tool.main([MNIST_CONFIG, checkpoint, '--out', str(tmp_path / 'cm'), '--work-dir',

@@ -71,13 +71,14 @@ def test_mosaic_overlays_from_device_outputs(tmp_path):
     assert np.array_equal(grid[:, 16:32], grid[:, 32:48])
 
 
+@pytest.mark.slow
 def test_mnist_demo_on_other_idx_data_with_its_cluster_count(tmp_path, monkeypatch):
     """tools/demo/mnist_demo.py on another IDX folder (3 classes, classes.txt): trains, evaluates,
     and the cluster grid carries the class-composition panel."""
     import json
     import sys
 
-    from conftest import write_idx
+    from mmiic.testing import write_idx
     rng = np.random.default_rng(0)
     labels = np.repeat(np.arange(3), 40)
     images = np.zeros((120, 28, 28), np.uint8)
@@ -108,6 +109,7 @@ def test_mnist_demo_on_other_idx_data_with_its_cluster_count(tmp_path, monkeypat
     assert grid.shape[1] == 2 * (12 * 28 + 200)  # 12 images per row + the composition panel
 
 
+@pytest.mark.slow
 def test_mosaic_demo_end_to_end(tmp_path, monkeypatch):
     """tools/demo/mosaic_seg_demo.py (`make demo-seg`) trains, evaluates and writes its files."""
     import json

@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import free_port, make_mnist
+
+from mmiic.testing import free_port, make_mnist
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 TOOLS = osp.join(ROOT, 'tools')
@@ -63,6 +64,8 @@ def _train_then_compare_tests(config, opts, test_opts, tmp_path, train_log_has=(
     return expected
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_clustering_trains_on_two_ranks_and_tests_exactly(tmp_path):
     # 13 images: the 2-rank train sampler pads to 14 (2 iterations of 4 per rank),
     # the test set is odd as well.
@@ -80,6 +83,8 @@ def test_clustering_trains_on_two_ranks_and_tests_exactly(tmp_path):
     assert 'cluster/acc' in metrics and 'cluster/loss_subhead2' in metrics
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_segmentation_trains_on_two_ranks_and_tests_exactly(tmp_path):
     config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py')
     opts = ['train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'train_dataloader.batch_size=1',

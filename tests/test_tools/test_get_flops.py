@@ -2,9 +2,10 @@
 import os.path as osp
 
 import pytest
-from conftest import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
+
+from mmiic.testing import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool
 
 tool = load_tool('tools/analysis_tools/get_flops.py')
 
@@ -23,6 +24,7 @@ def test_image_clustering_model(capsys):
     assert result['flops'] > 0
 
 
+@pytest.mark.slow
 def test_segmentation_model_scales_with_the_image_area():
     small = tool.main([MOSAIC_CONFIG, '--shape', '32'])
     large = tool.main([MOSAIC_CONFIG, '--shape', '64', '64'])

@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import make_cluster_folder, make_seg_folder, make_video
+
+from mmiic.testing import make_cluster_folder, make_seg_folder, make_video
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 SEG_CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')
@@ -56,6 +57,7 @@ def write_eval_config(path, base, dataset, evaluator):
                 f"test_evaluator = dict(_delete_=True, **{evaluator!r})\n")
 
 
+@pytest.mark.slow
 def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
     root = make_seg_folder(str(tmp_path / 'seg'))
     work = str(tmp_path / 'work')
@@ -131,6 +133,7 @@ def test_segmentation_folder_train_test_infer(tmp_path, monkeypatch):
     assert cv2.imread(osp.join(video_out, 'overlays', 'clip_000002.png')).shape[1] == 64
 
 
+@pytest.mark.slow
 def test_clustering_folder_train_test_infer(tmp_path, monkeypatch):
     root = str(tmp_path / 'imgs')
     paths = make_cluster_folder(root)
@@ -208,8 +211,9 @@ def _video_frames(path):
     return frames
 
 
+@pytest.mark.slow
 def test_video_input_also_writes_a_video(tmp_path, monkeypatch):
-    from conftest import save_fresh_checkpoint
+    from mmiic.testing import save_fresh_checkpoint
     video = make_video(str(tmp_path / 'clip.avi'), frames=5, size=(48, 64))
     seg_checkpoint = save_fresh_checkpoint(SEG_CONFIG, LOADERS, str(tmp_path / 'seg.pth'))
     out = str(tmp_path / 'seg')
@@ -229,7 +233,7 @@ def test_video_input_also_writes_a_video(tmp_path, monkeypatch):
 
 
 def test_unreadable_images_are_skipped_and_reported(tmp_path, monkeypatch, capsys):
-    from conftest import save_fresh_checkpoint
+    from mmiic.testing import save_fresh_checkpoint
     root = tmp_path / 'imgs'
     make_cluster_folder(str(root))
     (root / 'dark' / 'broken.png').write_bytes(b'not an image')

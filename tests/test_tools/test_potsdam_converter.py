@@ -5,12 +5,14 @@ import sys
 
 import cv2
 import numpy as np
+import pytest
 
 from mmiic.datasets.seg_datasets import POTSDAM_COLOURS
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
 
+@pytest.mark.slow
 def test_tiles_become_half_scale_200px_crops_with_ids(tmp_path):
     src = tmp_path / 'isprs'
     src.mkdir()

@@ -3,10 +3,13 @@ import os
 import subprocess
 import sys
 
-from conftest import MOSAIC_CONFIG, ROOT
+import pytest
 from mmengine.config import Config
 
+from mmiic.testing import MOSAIC_CONFIG, ROOT
 
+
+@pytest.mark.slow
 def test_prints_and_saves_the_merged_config(tmp_path):
     saved = str(tmp_path / 'resolved.py')
     proc = subprocess.run(
@@ -22,6 +25,7 @@ def test_prints_and_saves_the_merged_config(tmp_path):
     assert cfg.model.decode_head.loss_decode.type == 'mmiic.IICLoss'
 
 
+@pytest.mark.slow
 def test_a_variable_shows_in_every_value_computed_from_it(tmp_path):
     config = os.path.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_cluster.py')
     saved = str(tmp_path / 'resolved.py')

@@ -6,12 +6,14 @@ import re
 import numpy as np
 import pytest
 import torch
-from conftest import MNIST_CONFIG, load_tool, parse_cfg_options
+
+from mmiic.testing import MNIST_CONFIG, load_tool, parse_cfg_options
 
 publish = load_tool('tools/misc/publish_model.py')
 train_tool = load_tool('tools/train.py')
 
 
+@pytest.mark.slow
 def test_publish_drops_training_state_and_keeps_what_inference_needs(tiny_mnist, tmp_path):
     data_root, options, _ = tiny_mnist
     work = tmp_path / 'work'

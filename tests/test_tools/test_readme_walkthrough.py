@@ -19,7 +19,8 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import make_cluster_folder, make_seg_folder
+
+from mmiic.testing import make_cluster_folder, make_seg_folder
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 PLACEHOLDERS = ('/path/to/your/images', '/path/to/your/label/maps', '/path/to/new/images')
@@ -78,6 +79,7 @@ def run_walkthrough(name, paths, tmp_path):
     return proc.stdout
 
 
+@pytest.mark.slow
 def test_segmentation_walkthrough(tmp_path):
     data = make_seg_folder(str(tmp_path / 'data'), values=(0, 1))  # background | cell
     new = tmp_path / 'new'
@@ -103,6 +105,7 @@ def test_segmentation_walkthrough(tmp_path):
     assert osp.getsize(work / 'pictures_seg' / 'confusion_matrix.png') > 1000
 
 
+@pytest.mark.slow
 def test_clustering_walkthrough(tmp_path):
     data = str(tmp_path / 'data')
     make_cluster_folder(data)  # classes 'bright' and 'dark', 4 images each

@@ -26,6 +26,7 @@ TINY = ['train_dataloader.dataset.num_images=4', 'train_dataloader.num_workers=0
         'custom_hooks.4.interval=1000']
 
 
+@pytest.mark.slow
 def test_every_seed_is_reported_with_mean_and_spread(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv('PYTHONPATH', ROOT)  # the runs (subprocesses) use this checkout's mmiic
     work_dir = tmp_path / 'sweep'

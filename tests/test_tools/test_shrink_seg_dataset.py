@@ -8,12 +8,12 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import make_cocostuff
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import mmiic  # noqa: F401
 from mmiic.registry import DATASETS, TRANSFORMS
+from mmiic.testing import make_cocostuff
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 TOOL = osp.join(REPO, 'tools', 'dataset_converters', 'shrink_seg_dataset.py')
@@ -24,6 +24,7 @@ def _run(*args):
                           env=dict(PYTHONPATH=REPO, PATH='/usr/bin:/bin'))
 
 
+@pytest.mark.slow
 def test_copy_has_the_training_size_the_same_labels_and_loads_through_the_config(tmp_path):
     src = make_cocostuff(str(tmp_path / 'coco'), names=3, splits=('train2017', ), size=(150, 181))
     dst = str(tmp_path / 'third')
@@ -71,6 +72,7 @@ def test_copy_has_the_training_size_the_same_labels_and_loads_through_the_config
     assert np.array_equal(test[1]['img'], sample['img'])
 
 
+@pytest.mark.slow
 def test_bad_arguments_are_named(tmp_path):
     src = make_cocostuff(str(tmp_path / 'coco'), names=1, splits=('train2017', ))
     assert 'must lie in (0, 1]' in _run(src, str(tmp_path / 'x'), '--scale', '3',
@@ -80,6 +82,7 @@ def test_bad_arguments_are_named(tmp_path):
     assert missing.returncode != 0 and osp.join('images', 'nope') in missing.stderr
 
 
+@pytest.mark.slow
 def test_png_images_palette_labels_and_other_files(tmp_path):
     """PNG images stay PNG, palette label maps keep their indices, other files are skipped."""
     from PIL import Image

@@ -34,6 +34,7 @@ def _argv(data_root, work_dir, *grid, extra=()):
             'val_dataloader.batch_size=16', 'custom_hooks=[]']
 
 
+@pytest.mark.slow
 def test_sweep_ranks_without_labels(tmp_path, capsys):
     data_root = make_mnist(str(tmp_path / 'mnist'), n_train=32, n_test=16)
     work_dir = tmp_path / 'sweep'
@@ -159,6 +160,7 @@ def test_value_splitting_and_held_out_split():
             sweep.held_out_split(50, bad, seed=0)
 
 
+@pytest.mark.slow
 def test_sweep_segmentation_pixels_as_samples(tmp_path, capsys):
     config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py')
     work_dir = tmp_path / 'sweep'
@@ -185,6 +187,7 @@ def test_sweep_segmentation_pixels_as_samples(tmp_path, capsys):
     assert '200 of their output pixels' in (work_dir / 'sweep_results.md').read_text()
 
 
+@pytest.mark.slow
 def test_sweep_own_image_folder_without_test_loop(tmp_path, monkeypatch):
     """The folder template has no val/test loop: the held-out label maps come through the
     val pipeline of a config inheriting it, the predictions through it without labels."""

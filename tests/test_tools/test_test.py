@@ -12,12 +12,12 @@ import cv2
 import mmengine
 import numpy as np
 import pytest
-from conftest import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_seg_folder
 from mmengine.config import Config
 from mmengine.runner import save_checkpoint
 
 from mmiic.apis import init_model
 from mmiic.engine.hooks import CheckpointCheckHook
+from mmiic.testing import MNIST_CONFIG, MOSAIC_CONFIG, ROOT, load_tool, make_seg_folder
 from mmiic.visualization import cluster_palette
 
 test_tool = load_tool('tools/test.py')
@@ -30,6 +30,7 @@ def _unique_name(tmp_path) -> str:
     a run of another scope, built its visualizer in the wrong registry scope."""
     return f'experiment_name=test_{tmp_path.name}'
 
+@pytest.mark.slow
 def test_out_dumps_one_prediction_per_sample(tiny_mnist, tmp_path):
     _, options, checkpoint = tiny_mnist
     out = str(tmp_path / 'preds' / 'results.pkl')
@@ -42,6 +43,7 @@ def test_out_dumps_one_prediction_per_sample(tiny_mnist, tmp_path):
     assert {int(p['gt_label'][0]) for p in predictions} <= set(range(10))
 
 
+@pytest.mark.slow
 def test_out_item_metrics_writes_the_returned_metrics(tiny_mnist, tmp_path):
     _, options, checkpoint = tiny_mnist
     out = str(tmp_path / 'metrics.json')
@@ -78,6 +80,7 @@ def test_show_dir_paints_segmentation_clusters(tiny_mosaic, tmp_path):
     assert {tuple(c) for c in np.unique(clusters, axis=0)} <= palette
 
 
+@pytest.mark.slow
 def test_show_dir_interval_and_show_for_image_clustering(tiny_mnist, tmp_path, monkeypatch):
     from mmengine.visualization import Visualizer
     shown = []
@@ -94,6 +97,7 @@ def test_show_dir_interval_and_show_for_image_clustering(tiny_mnist, tmp_path, m
     assert frame in {tuple(c) for c in cluster_palette(10)}
 
 
+@pytest.mark.slow
 def test_cli_writes_metrics_and_pictures(tiny_mosaic, tmp_path):
     options, checkpoint = tiny_mosaic
     proc = subprocess.run(
@@ -108,6 +112,7 @@ def test_cli_writes_metrics_and_pictures(tiny_mosaic, tmp_path):
     assert osp.isdir(tmp_path / 'w')
 
 
+@pytest.mark.slow
 def test_a_checkpoint_of_another_config_stops_the_test(tiny_mnist, tmp_path):
     # mmengine loaded it non-strictly: size-mismatch warnings, then metrics of random weights.
     _, options, checkpoint = tiny_mnist
@@ -125,6 +130,7 @@ def test_a_checkpoint_of_another_config_stops_the_test(tiny_mnist, tmp_path):
     assert 'cluster/acc' in metrics
 
 
+@pytest.mark.slow
 def test_another_object_size_than_in_training_is_refused(tmp_path, monkeypatch):
     # OBJECT_SIZE is read when the config is parsed: a test run without the training's
     # value resized the images by another factor, silently.
@@ -157,6 +163,7 @@ def test_another_object_size_than_in_training_is_refused(tmp_path, monkeypatch):
     assert 'seg/acc' in test_tool.main(argv + [_unique_name(tmp_path) + '_same'])
 
 
+@pytest.mark.slow
 def test_out_folder_writes_one_cluster_map_per_image_as_mmseg(tiny_mosaic, tmp_path):
     options, checkpoint = tiny_mosaic
     out = tmp_path / 'maps'
@@ -173,8 +180,9 @@ def test_out_folder_writes_one_cluster_map_per_image_as_mmseg(tiny_mosaic, tmp_p
         np.testing.assert_array_equal(written, prediction['pred_sem_seg']['data'][0].numpy())
 
 
+@pytest.mark.slow
 def test_out_folder_names_tiles_and_sub_folders(tmp_path):
-    from conftest import make_seg_folder, save_fresh_checkpoint
+    from mmiic.testing import make_seg_folder, save_fresh_checkpoint
     config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')
     root = make_seg_folder(str(tmp_path / 'seg'))  # images/sub/scene_0.png, scene_1.tif, ...
     eval_config = tmp_path / 'eval.py'
@@ -204,6 +212,7 @@ def test_out_folder_names_tiles_and_sub_folders(tmp_path):
     assert cv2.imread(str(out / 'scene_1_x32_y0.png'), cv2.IMREAD_UNCHANGED).shape == (40, 48)
 
 
+@pytest.mark.slow
 def test_out_folder_is_refused_for_image_clustering(tiny_mnist, tmp_path):
     _, options, checkpoint = tiny_mnist
     with pytest.raises(ValueError, match='segmentation models only.*--out FILE.pkl'):

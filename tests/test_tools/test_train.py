@@ -5,8 +5,9 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import MNIST_CONFIG, MOSAIC_CONFIG, load_tool
 from mmengine.config import Config
+
+from mmiic.testing import MNIST_CONFIG, MOSAIC_CONFIG, load_tool
 
 train_tool = load_tool('tools/train.py')
 
@@ -29,6 +30,7 @@ def _iteration(checkpoint):
     return torch.load(checkpoint, map_location='cpu', weights_only=False)['meta']['iter']
 
 
+@pytest.mark.slow
 def test_resume_from_a_given_checkpoint_or_the_latest(tiny_mnist, tmp_path):
     _, options, _ = tiny_mnist  # 12 images, batch 4: 3 iterations per epoch
     first, second = tmp_path / 'first', tmp_path / 'second'
@@ -46,6 +48,7 @@ def test_resume_from_a_given_checkpoint_or_the_latest(tiny_mnist, tmp_path):
         train_tool.parse_args([MNIST_CONFIG, '--resume', str(tmp_path / 'missing.pth')])
 
 
+@pytest.mark.slow
 def test_no_validate_trains_without_evaluating(tiny_mnist, tmp_path):
     _, options, _ = tiny_mnist
     _train(tmp_path / 'w', options, '--no-validate')
@@ -54,6 +57,7 @@ def test_no_validate_trains_without_evaluating(tiny_mnist, tmp_path):
     assert scalars and not any(key.startswith('cluster/') for s in scalars for key in s)
 
 
+@pytest.mark.slow
 def test_auto_scale_lr_scales_by_the_batch_size(tiny_mnist, tmp_path):
     _, options, _ = tiny_mnist  # batch size 4
     cfg = Config.fromfile(MNIST_CONFIG)

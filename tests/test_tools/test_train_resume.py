@@ -6,13 +6,13 @@ import sys
 
 import pytest
 import torch
-from conftest import make_mnist
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
+from mmiic.testing import make_mnist
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_vgg6c_mnist.py')
@@ -61,6 +61,7 @@ def _cfg(tmp_path, work_dir, data_root):
     return cfg
 
 
+@pytest.mark.slow
 def test_crash_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
     data_root = make_mnist(str(tmp_path / 'mnist'), n_train=12, n_test=4)  # 4 iters/epoch
     full = Runner.from_cfg(_cfg(tmp_path, tmp_path / 'full', data_root))
@@ -107,6 +108,7 @@ def _seg_cfg(work_dir):
     return cfg
 
 
+@pytest.mark.slow
 def test_iteration_based_resume_with_persistent_workers_is_exact(tmp_path):
     """Iteration-based configs resume by mmengine's replay of the data stream."""
     full = Runner.from_cfg(_seg_cfg(tmp_path / 'full'))
@@ -127,6 +129,7 @@ def test_iteration_based_resume_with_persistent_workers_is_exact(tmp_path):
         assert (param == resumed.model.state_dict()[name]).all(), name
 
 
+@pytest.mark.slow
 def test_cli_trains_resumes_and_tests(tmp_path):
     data_root = make_mnist(str(tmp_path / 'mnist'), n_train=6, n_test=2)
     work_dir = str(tmp_path / 'work')
@@ -159,6 +162,7 @@ def test_cli_trains_resumes_and_tests(tmp_path):
     assert 'cluster/acc' in log
 
 
+@pytest.mark.slow
 def test_cli_trains_a_segmentation_config(tmp_path):
     """tools/train.py in the mmseg scope (the mosaic demo config, 2 iterations)."""
     config = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py')

@@ -5,7 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import MNIST_CONFIG, ROOT, load_tool, make_seg_folder
+
+from mmiic.testing import MNIST_CONFIG, ROOT, load_tool, make_seg_folder
 
 verify = load_tool('tools/misc/verify_dataset.py')
 SEG_CONFIG = osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_folder_seg.py')
@@ -53,6 +54,7 @@ def test_a_phase_without_data_is_named(tmp_path):
         verify.main([SEG_CONFIG, '--phase', 'test', '--out-path', str(tmp_path / 'b.log')])
 
 
+@pytest.mark.slow
 def test_in_memory_data_set_has_nothing_broken_and_exit_status(tmp_path, tiny_mnist):
     data_root, options, _ = tiny_mnist
     out = str(tmp_path / 'broken.log')

@@ -1,26 +1,36 @@
 """Checkpoints load with weights_only=True: Runner checkpoints (clustering and
 segmentation) load, resume and serve as load_from; crafted pickles are refused
-before any of their code runs."""
+before any of their code runs. The loaders are installed when asked (tools,
+register_all_modules, init_model, the configs' CheckpointCheckHook), never by
+``import mmiic``, and only on the mmengine they were written for."""
 import functools
 import http.server
 import os
 import os.path as osp
 import pickle
 import shutil
+import subprocess
+import sys
 import threading
 
 import pytest
 import torch
-from conftest import make_mnist
 from mmengine.config import Config
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
-import mmiic  # noqa: F401  installs the loader
-from mmiic.utils import load_from_http, load_from_local
+import mmiic  # noqa: F401
+from mmiic.testing import make_mnist
+from mmiic.utils import (checkpoint_compat, load_from_http, load_from_local,
+                         register_checkpoint_loader)
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+
+
+@pytest.fixture(scope='module', autouse=True)
+def safe_loaders():
+    assert register_checkpoint_loader()
 
 
 def _mnist_cfg(tmp_path, work_dir):
@@ -72,6 +82,61 @@ def test_safe_loaders_are_installed_for_url_schemes(prefix):
     assert loader.__module__ == 'mmiic.utils.checkpoint_compat'
 
 
+def test_another_mmengine_version_keeps_its_loaders_with_a_warning(monkeypatch):
+    monkeypatch.setitem(CheckpointLoader._schemes, '', 'mmengine loader')
+    monkeypatch.setattr(checkpoint_compat.mmengine, '__version__', '0.11.0')
+    before = dict(CheckpointLoader._schemes)
+    with pytest.warns(UserWarning, match=r'written for mmengine 0\.10\.x, found mmengine 0\.11\.0'):
+        assert not register_checkpoint_loader()
+    assert CheckpointLoader._schemes == before
+
+
+# A fresh interpreter: what importing mmiic leaves in mmengine, and who installs the loaders.
+FRESH_LOAD = """
+import sys
+from mmengine.runner.checkpoint import CheckpointLoader
+import mmiic
+from mmiic.utils.checkpoint_compat import SAFE_LOADERS
+def installed():
+    return all(CheckpointLoader._schemes[p] is f for p, f in SAFE_LOADERS.items())
+assert not installed()
+entry, config, checkpoint, work_dir = sys.argv[1:]
+if entry == 'register_all_modules':
+    from mmiic.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    assert installed()
+    from mmengine.runner.checkpoint import _load_checkpoint
+    assert 'message_hub' in _load_checkpoint(checkpoint, map_location='cpu')
+elif entry == 'init_model':
+    from mmiic.apis import init_model
+    init_model(config, checkpoint, device='cpu')
+    assert installed()
+else:  # a Runner of an mmiic config, no tool: its CheckpointCheckHook installs them
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(config)
+    cfg.load_from, cfg.work_dir = checkpoint, work_dir
+    runner = Runner.from_cfg(cfg)
+    assert not installed()
+    assert 'cluster/acc' in runner.test()
+    assert installed()
+print('ok')
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('entry', ['register_all_modules', 'init_model', 'runner'])
+def test_loaders_come_with_the_entry_points_not_with_the_import(entry, mnist_checkpoint,
+                                                                tmp_path):
+    config = tmp_path / 'tiny.py'
+    config.write_text(_mnist_cfg(tmp_path, tmp_path / 'unused').pretty_text)
+    proc = subprocess.run(
+        [sys.executable, '-c', FRESH_LOAD, entry, str(config), mnist_checkpoint,
+         str(tmp_path / 'work')], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, PYTHONPATH=ROOT))
+    assert proc.returncode == 0 and proc.stdout.strip().endswith('ok'), proc.stderr[-3000:]
+
+
 @pytest.fixture
 def http_root(tmp_path, monkeypatch):
     """Serve ``tmp_path / 'srv'`` on 127.0.0.1 (random port); torch.hub caches under tmp_path."""
@@ -115,6 +180,7 @@ def test_load_from_restores_the_weights(mnist_checkpoint, tmp_path):
         assert torch.equal(value, saved[name]), name
 
 
+@pytest.mark.slow
 def test_resume_continues_from_the_checkpoint(mnist_checkpoint, tmp_path):
     cfg = _mnist_cfg(tmp_path, tmp_path / 'resume')
     cfg.resume = True
@@ -126,6 +192,7 @@ def test_resume_continues_from_the_checkpoint(mnist_checkpoint, tmp_path):
     assert osp.isfile(tmp_path / 'resume' / 'epoch_2.pth')
 
 
+@pytest.mark.slow
 def test_segmentation_checkpoint_loads_and_tests(tmp_path):
     Runner.from_cfg(_mosaic_cfg(tmp_path / 'seg')).train()
     checkpoint = _load_checkpoint(str(tmp_path / 'seg' / 'iter_2.pth'), map_location='cpu')

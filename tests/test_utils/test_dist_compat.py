@@ -1,33 +1,51 @@
-"""The CPU-aware ``pytorch`` launcher that ``import mmiic`` installs in mmengine."""
-import mmengine.dist.utils as dist_utils
+"""start_distributed (the CPU process group tools/train.py and tools/test.py start before their
+Runner) and shutdown_distributed."""
+import datetime
+
+import pytest
 import torch
+from mmengine.config import Config
 
-from mmiic.utils import dist_compat, register_cpu_dist_launcher
-
-
-def test_installed_once_in_place_of_mmengines_function():
-    installed = dist_utils._init_dist_pytorch
-    assert hasattr(installed, 'mmiic_wraps')
-    register_cpu_dist_launcher()
-    assert dist_utils._init_dist_pytorch is installed
+from mmiic.utils import dist_compat, start_distributed
 
 
-def test_gloo_without_cuda_and_mmengine_unchanged_with_it(monkeypatch):
+@pytest.fixture
+def calls(monkeypatch):
+    """What start_distributed asks of torch.distributed and CUDA (nothing runs)."""
     calls = []
-    launcher = dist_compat._wrap_init_dist_pytorch(
-        lambda backend, init_backend='torch', **kw: calls.append(('mmengine', backend, kw)))
     monkeypatch.setattr(dist_compat.torch_dist, 'init_process_group',
-                        lambda backend, **kw: calls.append(('torch', backend, kw)))
-
+                        lambda backend, **kw: calls.append((backend, kw)))
+    monkeypatch.setattr(dist_compat.torch_dist, 'is_initialized', lambda: False)
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
     monkeypatch.setattr(torch.cuda, 'set_device', lambda i: calls.append(('set_device', i)))
-    launcher('nccl', timeout=5)
-    assert calls == [('torch', 'gloo', dict(timeout=5))]  # no set_device
+    return calls
 
-    calls.clear()
-    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
-    launcher('nccl', timeout=5)
-    assert calls == [('mmengine', 'nccl', dict(timeout=5))]
+
+def _cfg(launcher='pytorch', **dist_cfg):
+    dist_cfg = dist_cfg or dict(backend='nccl', timeout=5)
+    return Config(dict(launcher=launcher, env_cfg=dict(dist_cfg=dist_cfg)))
+
+
+def test_gloo_without_cuda_whatever_the_config_says(calls):
+    assert start_distributed(_cfg())
+    assert calls == [('gloo', dict(timeout=datetime.timedelta(seconds=5)))]  # no set_device
+
+
+@pytest.mark.parametrize('case', ['cuda', 'no launcher', 'slurm', 'group exists', 'deepspeed'])
+def test_otherwise_the_runner_starts_the_group(case, calls, monkeypatch):
+    cfg = _cfg()
+    if case == 'cuda':
+        monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    elif case == 'no launcher':
+        cfg.launcher = 'none'
+    elif case == 'slurm':
+        cfg.launcher = 'slurm'
+    elif case == 'group exists':
+        monkeypatch.setattr(dist_compat.torch_dist, 'is_initialized', lambda: True)
+    else:
+        cfg.env_cfg.dist_cfg.init_backend = 'deepspeed'
+    assert not start_distributed(cfg)
+    assert calls == []
 
 
 SHUTDOWN_SCRIPT = '''
@@ -52,13 +70,15 @@ print(before, gloo_threads(), dist.is_initialized())
 '''
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_shutdown_frees_a_gloo_group_that_a_reference_cycle_holds(tmp_path):
     """Left alive into interpreter exit, the group's threads can abort the rank
     (tools/dist_test.sh failed 4 of 20 runs before; its threads must be gone)."""
     import subprocess
     import sys
 
-    from conftest import free_port
+    from mmiic.testing import free_port
     script = tmp_path / 'shutdown.py'
     script.write_text(SHUTDOWN_SCRIPT)
     proc = subprocess.run([sys.executable, str(script), str(free_port())], capture_output=True,

@@ -5,6 +5,8 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
+
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
 
@@ -15,6 +17,7 @@ def _run(code: str) -> str:
     return proc.stdout
 
 
+@pytest.mark.slow
 def test_register_all_modules_sets_the_mmiic_scope_and_unprefixed_names_build():
     out = _run(
         'from mmengine.registry import DefaultScope, HOOKS, METRICS, MODELS, TRANSFORMS\n'
@@ -33,6 +36,7 @@ def test_register_all_modules_sets_the_mmiic_scope_and_unprefixed_names_build():
     assert lines[4].startswith('mmiic.datasets.transforms')
 
 
+@pytest.mark.slow
 def test_register_all_modules_without_scope_keeps_the_current_one():
     out = _run('from mmengine.registry import DefaultScope\n'
                "DefaultScope.get_instance('seg', scope_name='mmseg')\n"
@@ -44,6 +48,7 @@ def test_register_all_modules_without_scope_keeps_the_current_one():
     assert out.split() == ['mmseg', 'True']
 
 
+@pytest.mark.slow
 def test_register_all_modules_switches_back_from_another_scope_with_a_warning():
     out = _run('import warnings\n'
                'from mmengine.registry import DefaultScope\n'

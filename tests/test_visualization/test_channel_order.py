@@ -4,13 +4,13 @@ default in the packed sample)."""
 import cv2
 import numpy as np
 import pytest
-from conftest import load_tool
 from mmcv.transforms import LoadImageFromFile
 from mmengine.dataset import default_collate
 
 from mmiic.datasets.transforms import LoadIICImage, PackIICClsInputs, PackIICSegInputs
 from mmiic.engine.hooks.cluster_visualization_hook import _first_view
 from mmiic.engine.hooks.fixed_batch_hook import display_images
+from mmiic.testing import load_tool
 from mmiic.visualization import channel_order_of, to_display_rgb
 
 browse = load_tool('tools/analysis_tools/browse_dataset.py')

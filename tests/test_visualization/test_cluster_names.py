@@ -59,8 +59,9 @@ def test_seg_visualizer_paints_clusters_not_classes(tmp_path):
     out = str(tmp_path / 'vis.png')
     vis.add_datasample('x', np.zeros((4, 6, 3), np.uint8), sample, out_file=out, with_labels=False)
     drawn = cv2.imread(out)[..., ::-1]
-    assert drawn.shape == (4, 12, 3)
-    assert drawn[0, 0].tolist() == [0, 0, 255]  # ground truth: the class colour
+    # ground truth | image | clusters, 6 px each, 4 px apart, under 16 px captions (no legend)
+    assert drawn.shape == (16 + 4, 3 * 6 + 2 * 4, 3)
+    assert drawn[16, 0].tolist() == [0, 0, 255]  # ground truth: the class colour
     palette = cluster_palette(14)
-    assert drawn[0, 6].tolist() == palette[0].tolist()
-    assert drawn[0, 11].tolist() == palette[13].tolist()
+    assert drawn[16, 20].tolist() == palette[0].tolist()
+    assert drawn[16, 25].tolist() == palette[13].tolist()

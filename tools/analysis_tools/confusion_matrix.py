@@ -32,7 +32,7 @@ from mmiic.engine.hooks import ensure_checkpoint_check
 from mmiic.evaluation.functional import (confusion_matrix, hungarian_mapping, mapped_accuracy,
                                          subhead_losses)
 from mmiic.evaluation.metrics.cluster_metric import resolve_num_classes
-from mmiic.utils import load_config, require_test_set
+from mmiic.utils import load_config, register_checkpoint_loader, require_test_set
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -162,6 +162,7 @@ def main(argv: Optional[List[str]] = None) -> np.ndarray:
         './work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
     ensure_checkpoint_check(cfg)  # refuse a checkpoint that does not fit, also with older configs
+    register_checkpoint_loader()  # the checkpoint is a Runner checkpoint
     runner = Runner.from_cfg(cfg)
     collector = ConfusionCollector(cfg.test_evaluator.get('num_classes'),
                                    cfg.test_evaluator.get('ignore_index', 255))

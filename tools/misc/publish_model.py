@@ -10,7 +10,7 @@ weights (``dataset_meta``: classes, ``color_type``, ``channel_stats``; the
 sub-head the evaluation chose; the config). The published file holds only
 tensors and plain Python values, so ``torch.load(..., weights_only=True)``
 reads it without mmiic's checkpoint loader. The checkpoint is read with
-mmengine's loader, which ``import mmiic`` makes safe (no pickled code runs).
+mmiic's safe loader (``register_checkpoint_loader``: no pickled code runs).
 """
 import argparse
 import hashlib
@@ -21,7 +21,7 @@ from typing import List, Optional
 import torch
 from mmengine.runner import CheckpointLoader
 
-import mmiic  # noqa: F401  loads mmengine checkpoints with weights_only=True
+from mmiic.utils import register_checkpoint_loader
 
 TRAINING_STATE = ('optimizer', 'param_schedulers', 'message_hub', 'hook_msgs')
 
@@ -40,6 +40,7 @@ def process_checkpoint(in_file: str, out_file: str) -> str:
     Raises:
         ValueError: if ``in_file`` holds no ``state_dict``.
     """
+    register_checkpoint_loader()  # weights_only=True, the message hub allowed
     checkpoint = CheckpointLoader.load_checkpoint(in_file, map_location='cpu')
     if not isinstance(checkpoint, dict) or 'state_dict' not in checkpoint:
         raise ValueError(f'{in_file} is not an mmengine checkpoint (no state_dict)')

@@ -1,46 +1,19 @@
 # Potsdam-6 (ISPRS), 200 x 200 RGB+IR crops written by
-# tools/dataset_converters/potsdam_iic.py. Training uses the labelled and
-# unlabelled training crops; evaluation the labelled test crops.
-dataset_type = 'mmiic.PotsdamIICDataset'
-data_root = 'data/potsdam'
+# tools/dataset_converters/potsdam_iic.py: Potsdam-3's files, splits and
+# pipelines, with the six classes kept apart.
+_base_ = ['./potsdam3_iic.py']
 num_classes = 6
-train_pipeline = [
-    dict(type='LoadImageFromFile', color_type='unchanged', imdecode_backend='cv2'),
-    dict(type='mmiic.LoadIICAnnotations'),
-    dict(type='mmiic.IICDenseViews', hflip_prob=0.5, border='reflect',
-         jitter=dict(brightness=0.1, contrast=0.1), mask_ignored=True),
-    dict(type='mmiic.PackIICSegInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile', color_type='unchanged', imdecode_backend='cv2'),
-    dict(type='mmiic.LoadIICAnnotations'),
-    dict(type='mmiic.PackIICSegInputs'),
-]
-labelled_train = dict(
-    type=dataset_type, data_root=data_root, num_classes=num_classes,
-    data_prefix=dict(img_path='images/labelled_train', seg_map_path='labels/labelled_train'),
-    pipeline=train_pipeline)
-unlabelled_train = dict(
-    type=dataset_type, data_root=data_root, num_classes=num_classes,
-    data_prefix=dict(img_path='images/unlabelled_train', seg_map_path='labels/unlabelled_train'),
-    pipeline=train_pipeline)
-labelled_test = dict(
-    type=dataset_type, data_root=data_root, num_classes=num_classes,
-    data_prefix=dict(img_path='images/labelled_test', seg_map_path='labels/labelled_test'),
-    pipeline=test_pipeline)
-
+labelled_train = dict(num_classes=num_classes)
+unlabelled_train = dict(num_classes=num_classes)
+labelled_test = dict(num_classes=num_classes)
+# mmengine merges the dicts above into Potsdam-3's only after this file has run, and replaces
+# lists whole: the list of training sets is made again from Potsdam-3's.
 train_dataloader = dict(
-    batch_size=60,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='ConcatDataset', datasets=[labelled_train, unlabelled_train]))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=labelled_test)
+    dataset=dict(datasets=[
+        dict(_base_.labelled_train, num_classes=num_classes),
+        dict(_base_.unlabelled_train, num_classes=num_classes),
+    ]))
+val_dataloader = dict(dataset=dict(num_classes=num_classes))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='mmiic.SegClusterMetric', num_classes=num_classes)
+val_evaluator = dict(num_classes=num_classes)
 test_evaluator = val_evaluator

@@ -19,6 +19,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmiic.registry import HOOKS
+from mmiic.utils.checkpoint_compat import register_checkpoint_loader
 from .chosen_subhead_hook import restore_subhead_from_meta
 
 #: Name of the hook in ``default_hooks`` (configs set its arguments there).
@@ -140,6 +141,12 @@ class CheckpointCheckHook(Hook):
       pixel size) and warns. Checkpoints without a record (older ones) are
       not checked.
 
+    * **Loading**: when its Runner starts (``before_run``, before mmengine
+      loads ``load_from`` or resumes), the hook installs mmiic's safe
+      checkpoint loaders (:func:`mmiic.utils.register_checkpoint_loader`),
+      so that a Runner built from an mmiic config without mmiic's tools
+      loads its own checkpoints (message hub included) under torch >= 2.6.
+
     Configs set the arguments in ``default_hooks.checkpoint_check``, where
     :func:`mmiic.apis.init_model` reads them too.
 
@@ -226,6 +233,9 @@ class CheckpointCheckHook(Hook):
         return ('the checkpoint was trained on images prepared otherwise than this config '
                 f'prepares them (a setting read when the config is parsed, e.g. OBJECT_SIZE, '
                 f'not repeated?):\n{lines}\n')
+
+    def before_run(self, runner) -> None:
+        register_checkpoint_loader()
 
     def before_train(self, runner) -> None:
         # A checkpoint loaded to start training (load_from) may come from another

@@ -3,14 +3,12 @@ import os
 import os.path as osp
 from typing import Optional, Sequence
 
-import cv2
 import numpy as np
 import torch
 from mmengine.hooks import Hook
-from mmengine.visualization import Visualizer
 
 from mmiic.registry import HOOKS
-from mmiic.visualization import channel_order_of, draw_prediction, to_display_rgb
+from mmiic.visualization import ClusterSegLocalVisualizer, channel_order_of, to_display_rgb
 
 
 @HOOKS.register_module()
@@ -20,18 +18,25 @@ class ClusterVisualizationHook(Hook):
     mmseg's and mmpretrain's visualisation hooks paint predictions with the
     data set's class names and colours, which is wrong for clusters (cluster
     3 is not class 3, and an overclustering head has more clusters than the
-    data set has classes). This hook draws, for every ``interval``-th test
-    sample, the image the model saw (first view) next to its clusters:
+    data set has classes). This hook hands every ``interval``-th test sample,
+    with the image the model saw (first view), to a
+    :class:`mmiic.visualization.ClusterSegLocalVisualizer`, which draws it
+    (:func:`mmiic.visualization.draw_prediction`):
 
     - segmentation: image | cluster map, with a legend of the cluster colours;
     - image clustering: the image in a frame of its cluster's colour, with the
       cluster id (``pred_label``: the main head's ``test_subhead``, see
       :class:`ChosenSubheadHook`).
 
+    The visualizer is the runner's (the segmentation configs'), or, when the
+    runner's paints classes (mmpretrain's ``UniversalVisualizer`` of the
+    clustering configs), one of the hook's own, without storage backends.
+
     Args:
         interval (int): draw every ``interval``-th sample. Defaults to 1.
-        out_dir (str, optional): write ``<name>.png`` here (created).
-        show (bool): display each picture with the runner's visualizer.
+        out_dir (str, optional): write ``<name>.png`` here (created); without
+            it, the pictures go to the visualizer's storage backends.
+        show (bool): display each picture with the visualizer.
         wait_time (float): seconds each shown picture stays. Defaults to 0.
         draw (bool): off by default, so the hook can sit in a config;
             ``tools/test.py`` turns it on for ``--show``/``--show-dir``.
@@ -53,11 +58,18 @@ class ClusterVisualizationHook(Hook):
         self.wait_time = wait_time
         self.draw = draw
         self._index = 0
+        self._visualizer: Optional[ClusterSegLocalVisualizer] = None
 
     def before_test(self, runner) -> None:
         self._index = 0
-        if self.draw and self.out_dir is not None:
+        if not self.draw:
+            return
+        if self.out_dir is not None:
             os.makedirs(self.out_dir, exist_ok=True)
+        if isinstance(runner.visualizer, ClusterSegLocalVisualizer):
+            self._visualizer = runner.visualizer
+        else:
+            self._visualizer = ClusterSegLocalVisualizer(name=f'{runner.experiment_name}_clusters')
 
     def after_test_iter(self, runner, batch_idx: int, data_batch: Optional[dict] = None,
                         outputs: Optional[Sequence] = None) -> None:
@@ -68,13 +80,12 @@ class ClusterVisualizationHook(Hook):
             index, self._index = self._index, self._index + 1
             if index % self.interval:
                 continue
-            picture = draw_prediction(_first_view(image, sample), sample)
             name = _sample_name(sample, index)
-            if self.out_dir is not None:
-                cv2.imwrite(osp.join(self.out_dir, name + '.png'), picture[..., ::-1])
-            if self.show:
-                Visualizer.get_current_instance().show(picture, win_name=name,
-                                                       wait_time=self.wait_time)
+            out_file = None if self.out_dir is None else osp.join(self.out_dir, name + '.png')
+            self._visualizer.add_datasample(name, _first_view(image, sample), sample,
+                                            draw_gt=False, show=self.show,
+                                            wait_time=self.wait_time, out_file=out_file,
+                                            step=index)
 
 
 def _first_view(image: Optional[torch.Tensor], sample) -> np.ndarray:

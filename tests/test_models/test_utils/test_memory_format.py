@@ -4,13 +4,13 @@ import copy
 import torch
 import pytest
 import torch.nn as nn
-from conftest import dense_view_batch
 from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
 from mmiic.models.classifiers import IICClassifier
 from mmiic.models.utils import use_channels_last
 from mmiic.registry import MODELS
+from mmiic.testing import dense_view_batch
 
 CHANNELS_LAST = torch.channels_last
 

@@ -1,7 +1,8 @@
 """IIC training under 2-rank DDP on the CPU (spawned processes, gloo).
 
 Runner with ``launcher='pytorch'`` and the config's ``nccl`` backend, as
-``tools/dist_train.sh`` gives it: the CPU launcher, the DDP wrapper, the head
+``tools/dist_train.sh`` gives it: the CPU process group (``start_distributed``,
+as the tools start it), the DDP wrapper, the head
 alternation under Adam, rank-seeded views, an exact ``--resume`` after a
 crash mid-epoch, and the SyncBN conversion of every mmiic backbone.
 """
@@ -11,7 +12,6 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.nn as nn
-from conftest import free_port, make_mnist, run_on_ranks
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
@@ -19,6 +19,8 @@ from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
 from mmiic.models.wrappers import IICDistributedDataParallel
+from mmiic.testing import free_port, make_mnist, run_on_ranks
+from mmiic.utils import start_distributed
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs', 'iic')
 
@@ -91,7 +93,9 @@ def _records(runner):
 
 def _train_switch_crash_resume(rank, world_size, tmp):
     data_root = osp.join(tmp, 'mnist')
-    full = Runner.from_cfg(_cfg(osp.join(tmp, 'full'), data_root))
+    cfg = _cfg(osp.join(tmp, 'full'), data_root)
+    assert start_distributed(cfg)  # as tools/train.py; the Runners below find the group
+    full = Runner.from_cfg(cfg)
     assert dist.get_backend() == 'gloo'  # the configs say nccl; there is no CUDA here
     assert isinstance(full.model, IICDistributedDataParallel)
     assert full.model.device_ids is None and full.model.find_unused_parameters
@@ -130,11 +134,15 @@ def _train_switch_crash_resume(rank, world_size, tmp):
         assert torch.equal(a, b), name
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_two_rank_training_switches_heads_and_resumes_exactly(tmp_path):
     make_mnist(str(tmp_path / 'mnist'), n_train=6, n_test=2)
     run_on_ranks(_train_switch_crash_resume, str(tmp_path), init_group=False, timeout=300)
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_sync_bn_is_one_config_line_for_every_backbone(tmp_path, monkeypatch):
     """``sync_bn='torch'`` converts every BatchNorm of IICVGG and IICResNet.
 
@@ -153,6 +161,7 @@ def test_sync_bn_is_one_config_line_for_every_backbone(tmp_path, monkeypatch):
     resnet.launcher = 'pytorch'
     resnet.work_dir = str(tmp_path / 'resnet')
     try:
+        start_distributed(vgg)
         for cfg in (vgg, resnet):
             cfg.sync_bn = 'torch'
             runner = Runner.from_cfg(cfg)
