@@ -32,14 +32,15 @@ def test_log_splits_into_train_and_val_records(json_log):
     log = tool.load_json_log(json_log)
     assert [r['step'] for r in log['train']] == [1, 2]
     assert len(log['val']) == 1 and 'seg/acc' in log['val'][0]
-    assert 'loss_main' in tool.available_keys(log)['train']
+    # The demo trains the overclustering head first (its first 20 iterations).
+    assert 'loss_overcluster' in tool.available_keys(log)['train']
     # ClusterMassHook's scalars are neither training nor validation records.
     assert log['hooks'] and all(any(k.startswith('cluster_mass/') for k in r) for r in log['hooks'])
 
 
 def test_plot_curve_writes_the_figure(json_log, tmp_path):
     out = str(tmp_path / 'curves.png')
-    tool.main(['plot_curve', json_log, '--keys', 'loss_main', 'seg/acc', '--out', out,
+    tool.main(['plot_curve', json_log, '--keys', 'loss_overcluster', 'seg/acc', '--out', out,
                '--title', 'tiny'])
     assert osp.getsize(out) > 1000
 

@@ -137,7 +137,7 @@ def _loss_seconds(calls: List[tuple], repeats: int = 5) -> float:
         sync = torch.cuda.synchronize if calls and calls[0][1][0].is_cuda else (lambda: None)
         sync()
         start = time.perf_counter()
-        total = sum(module(*args) for module, args in inputs)
+        total = sum(module(*args).sum() for module, args in inputs)  # [sub-heads] each
         total.backward()
         sync()
         best = min(best, time.perf_counter() - start)
