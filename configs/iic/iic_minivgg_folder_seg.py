@@ -39,7 +39,7 @@ data_root = '{{$DATA_ROOT:set-DATA_ROOT-to-your-image-folder}}'
 num_clusters = 3
 crop_size = (128, 128)
 object_size = {{'$OBJECT_SIZE:24'}}  # px in the original images
-scale_factor = min(max(24 / object_size, 1 / 8), 2.0)  # mmiic.utils.seg_scale_settings
+scale_factor = min(max(24 / object_size, 1 / 8), 2.0)  # mmiic.analysis.seg_scale_settings
 displacement = max(1, round(object_size * scale_factor / 4))
 resize = dict(type='Resize', scale_factor=scale_factor, keep_ratio=True)
 

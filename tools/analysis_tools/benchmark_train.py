@@ -39,7 +39,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
-from mmiic.datasets import shrink_dataset_cfg
+from mmiic.analysis import shrink_dataset_cfg
 from mmiic.models.losses import IICLoss
 from mmiic.testing import write_fake_data
 from mmiic.utils import device_summary, load_config

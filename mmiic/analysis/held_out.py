@@ -2,7 +2,7 @@
 
 Used by ``tools/analysis_tools/sweep_settings.py``: the main head's outputs
 on images a run did not train on, from which
-:mod:`mmiic.evaluation.functional.selection_signals` computes the label-free
+:mod:`mmiic.analysis.selection_signals` computes the label-free
 signals; and, kept apart, the labels of those images, read only for the
 report once the ranking is fixed.
 """

@@ -1,4 +1,4 @@
-"""mmiic.apis.held_out: held-out predictions for choosing settings without labels."""
+"""mmiic.analysis.held_out: held-out predictions for choosing settings without labels."""
 import os.path as osp
 
 import numpy as np
@@ -6,7 +6,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mmiic.apis import dense_heldout_losses, dense_scoring, held_out_labels, pixel_selection
+from mmiic.analysis import dense_heldout_losses, dense_scoring, held_out_labels, pixel_selection
 from mmiic.registry import DATASETS, MODELS
 from mmiic.testing import make_mnist
 
