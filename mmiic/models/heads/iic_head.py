@@ -2,6 +2,7 @@
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor
@@ -65,7 +66,8 @@ class IICHead(BaseModule):
                  num_classes: int,
                  num_overclusters: Optional[int] = None,
                  num_subheads: int = 1,
-                 loss_decode: dict = dict(type='mmiic.IICLoss', displacement=10, per_displacement=True),
+                 loss_decode: dict = dict(
+                     type='mmiic.IICLoss', displacement=10, per_displacement=True),
                  overcluster_loss: Optional[dict] = None,
                  test_head: str = 'main',
                  test_subhead: int = 0,
@@ -81,11 +83,16 @@ class IICHead(BaseModule):
         self.in_index = in_index
         self.align_corners = align_corners
         self.loss_at_input_size = loss_at_input_size
+        # Draw what mmseg's BaseDecodeHead drew for its classifier conv, which the head
+        # built and deleted until mmiic split head and segmentor as mmseg does: a seed
+        # then still gives the same initial weights (and the same runs) as before.
+        nn.Conv2d(in_channels, num_classes, kernel_size=1)
         self.cluster_heads = ClusterHeads(in_channels, num_classes, num_overclusters, num_subheads,
                                           loss=loss_decode, overcluster_loss=overcluster_loss,
                                           dense=True)
         if test_head not in self.cluster_heads.heads:
-            raise ValueError(f'test_head {test_head!r} is not one of {self.cluster_heads.head_names}')
+            raise ValueError(f'test_head {test_head!r} is not one of '
+                             f'{self.cluster_heads.head_names}')
         self.test_head = test_head
         self.cluster_heads.test_subhead = test_subhead
         self.num_classes = num_classes
@@ -96,7 +103,9 @@ class IICHead(BaseModule):
         """Sub-head used by ``predict`` (kept by :class:`ClusterHeads`)."""
         return self.cluster_heads.test_subhead
 
-    def forward(self, inputs: Sequence[Tensor], heads: Optional[List[str]] = None) -> Dict[str, Tensor]:
+    def forward(self,
+                inputs: Sequence[Tensor],
+                heads: Optional[List[str]] = None) -> Dict[str, Tensor]:
         """Backbone features -> head -> [h, N, k, h', w'] probabilities."""
         return self.cluster_heads(inputs[self.in_index], heads)
 
@@ -128,7 +137,8 @@ class IICHead(BaseModule):
     @staticmethod
     def _stack_meta(data_samples: list, key: str, device) -> Tensor:
         try:
-            return torch.stack([torch.as_tensor(ds.metainfo[key]) for ds in data_samples]).to(device)
+            return torch.stack([torch.as_tensor(ds.metainfo[key])
+                                for ds in data_samples]).to(device)
         except KeyError:
             raise KeyError(f'data sample has no {key!r}: put IICDenseViews in the train pipeline')
 

@@ -61,6 +61,11 @@ class IICSegmentor(EncoderDecoder):
         """The shared main/overclustering heads (switched by the head-alternating train loops)."""
         return self.decode_head.cluster_heads
 
+    @property
+    def loss_at_input_size(self) -> bool:
+        """Whether the loss sees the input size (:attr:`IICHead.loss_at_input_size`)."""
+        return self.decode_head.loss_at_input_size
+
     def extract_view_feat(self, inputs: Tensor) -> List[Tensor]:
         """[B, 2, C, H, W] view pairs -> features of the 2B views in one pass
         (the B first views, then their B second views)."""

@@ -100,3 +100,30 @@ def test_only_cluster_heads_are_weights_and_predict_uses_the_test_subhead():
         _head(test_head='extra')
     with pytest.raises(TypeError, match='in_index must be one int'):
         _head(in_index=[0, 1])
+
+
+def test_a_seed_gives_the_initial_weights_of_the_former_base_decode_head():
+    """Until the split, IICHead was a BaseDecodeHead: mmseg built a classifier conv (then
+    deleted) before the cluster heads. Same seed, same initial cluster-head weights (and
+    hence the same runs) as that construction."""
+    from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+
+    from mmiic.models.heads import ClusterHeads
+
+    class FormerHead(BaseDecodeHead):
+
+        def __init__(self):
+            super().__init__(in_channels=4, channels=4, num_classes=3, init_cfg=None,
+                             loss_decode=dict(type='mmiic.IICLoss', displacement=2))
+            self.cluster_heads = ClusterHeads(4, 3, 5, 2, dense=True)
+
+        def forward(self, inputs):
+            return inputs
+
+    torch.manual_seed(3)
+    former = FormerHead().cluster_heads.state_dict()
+    torch.manual_seed(3)
+    now = IICHead(in_channels=4, num_classes=3, num_overclusters=5, num_subheads=2).state_dict()
+    assert former.keys() == {k.split('cluster_heads.', 1)[1] for k in now}
+    for key, value in former.items():
+        assert torch.equal(now[f'cluster_heads.{key}'], value), key
