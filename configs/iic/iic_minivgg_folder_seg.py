@@ -110,14 +110,13 @@ if label_dir is not None:
     test_evaluator = dict(type='mmiic.SegClusterMetric')
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_iters=10000, val_interval=10000)
+train_cfg = dict(head_order=('main', 'overcluster'), intervals_per_head=dict(main=3, overcluster=1),
+                 interval=20, max_iters=10000, val_interval=10000)
 default_hooks = dict(
     logger=dict(interval=50),
     checkpoint=dict(interval=1000, max_keep_ckpts=2),
     visualization=dict(type='SegVisualizationHook', draw=False))
 custom_hooks = [
-    dict(type='mmiic.HeadAlternationHook', head_order=('main', 'overcluster'),
-         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=20),
     dict(type='mmiic.ClusterMassHook', interval=100, num_images=8),
     dict(type='mmiic.ClusterJointHook', interval=100, num_images=8),
     dict(type='mmiic.SegOverlayHook', interval=200, num_images=4),
