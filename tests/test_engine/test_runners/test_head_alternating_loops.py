@@ -100,6 +100,7 @@ def test_a_model_without_cluster_heads_and_a_per_head_sampler_by_iteration_are_r
                                           max_iters=4)
 
 
+@pytest.mark.dist
 def test_switch_reaches_the_loss_through_ddp():
     os.environ.setdefault('MASTER_ADDR', '127.0.0.1')
     os.environ.setdefault('MASTER_PORT', '29533')
@@ -166,6 +167,7 @@ def _train_on_head_data(tmp_path, max_epochs=2, **kwargs):
     return runner, RecordStepsHook.steps
 
 
+@pytest.mark.slow
 def test_accumulative_counts_step_at_the_true_end(tmp_path):
     """7 iterations (2 main, 5 overclustering) with accumulation over 3: mmengine steps after
     iterations 3 and 6 and, sized from the loop's true max_iters, after the last one (sized
@@ -257,6 +259,7 @@ def _tiny_cls_cfg(name, tmp_path, data_root):
     return cfg
 
 
+@pytest.mark.slow
 def test_iteration_based_config_alternates_blocks_of_iterations(tmp_path):
     cfg = _tiny_cls_cfg('iic_vgg6c_mnist.py', tmp_path, make_mnist(str(tmp_path / 'mnist'), 8, 4))
     cfg.model.backbone.arch = [4, 'M', 8, 'M', 8, 'M']
@@ -273,6 +276,7 @@ def test_iteration_based_config_alternates_blocks_of_iterations(tmp_path):
                                                                 + ['main'] * 2) * 2
 
 
+@pytest.mark.slow
 def test_stl10_config_gives_each_head_its_own_samples(tmp_path):
     """The shipped STL-10 config: main-head epochs iterate the labelled images
     only, in full batches; overclustering epochs all images."""
