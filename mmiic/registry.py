@@ -18,6 +18,7 @@ config needs no ``custom_imports`` for the lookup itself. Unprefixed names under
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import MODELS as MMENGINE_MODELS
@@ -36,6 +37,7 @@ DATA_SAMPLERS = Registry(
 TRANSFORMS = Registry(
     'transform', parent=MMENGINE_TRANSFORMS, scope='mmiic', locations=['mmiic.datasets.transforms'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmiic', locations=['mmiic.engine.hooks'])
+LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='mmiic', locations=['mmiic.engine.runners'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='mmiic', locations=['mmiic.evaluation'])
 VISUALIZERS = Registry(
     'visualizer', parent=MMENGINE_VISUALIZERS, scope='mmiic', locations=['mmiic.visualization'])
@@ -43,7 +45,6 @@ VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, scope='mmiic', locations=['mmiic.visualization'])
 
 __all__ = [
-    'DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'METRICS', 'MODELS', 'MODEL_WRAPPERS', 'TRANSFORMS',
-    'VISBACKENDS',
-    'VISUALIZERS'
+    'DATASETS', 'DATA_SAMPLERS', 'HOOKS', 'LOOPS', 'METRICS', 'MODELS', 'MODEL_WRAPPERS',
+    'TRANSFORMS', 'VISBACKENDS', 'VISUALIZERS'
 ]

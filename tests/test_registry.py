@@ -10,7 +10,8 @@ from mmengine.registry import Registry
 
 import mmiic
 from mmiic.datasets.transforms import IICDenseViews, IICRandomGreyscale, IICRandomRotation
-from mmiic.engine.hooks import ClusterVisualizationHook, EpochSeedHook, HeadAlternationHook
+from mmiic.engine.hooks import ChosenSubheadHook, ClusterVisualizationHook, EpochSeedHook
+from mmiic.engine.runners import HeadAlternatingEpochBasedTrainLoop
 from mmiic.evaluation.metrics import ClusterMetric, SegClusterMetric
 from mmiic.models import IICHead, IICLoss, IICSegmentor
 from mmiic.utils import register_all_modules
@@ -70,10 +71,12 @@ def test_mmcv_greyscale_and_mmiic_greyscale_coexist():
 
 @pytest.mark.parametrize('scope', ['mmseg', 'mmpretrain'])
 def test_prefixed_types_build_from_openmmlab_scopes(scope):
-    from mmengine.registry import HOOKS, METRICS, MODELS
+    from mmengine.registry import HOOKS, LOOPS, METRICS, MODELS
     with DefaultScope.overwrite_default_scope(scope):
         assert isinstance(MODELS.build(dict(type='mmiic.IICLoss', lamb=1.5)), IICLoss)
-        assert isinstance(HOOKS.build(dict(type='mmiic.HeadAlternationHook')), HeadAlternationHook)
+        assert isinstance(HOOKS.build(dict(type='mmiic.ChosenSubheadHook')), ChosenSubheadHook)
+        assert LOOPS.get('mmiic.HeadAlternatingEpochBasedTrainLoop') is (
+            HeadAlternatingEpochBasedTrainLoop)
         assert isinstance(HOOKS.build(dict(type='mmiic.EpochSeedHook')), EpochSeedHook)
         assert isinstance(HOOKS.build(dict(type='mmiic.ClusterVisualizationHook')),
                           ClusterVisualizationHook)
@@ -89,8 +92,10 @@ def test_prefixed_types_build_from_the_scopes_own_registries(scope):
     registry = __import__(f'{scope}.registry', fromlist=['MODELS'])
     with DefaultScope.overwrite_default_scope(scope):
         assert isinstance(registry.MODELS.build(dict(type='mmiic.IICLoss')), IICLoss)
-        assert isinstance(registry.HOOKS.build(dict(type='mmiic.HeadAlternationHook')),
-                          HeadAlternationHook)
+        assert isinstance(registry.HOOKS.build(dict(type='mmiic.ChosenSubheadHook')),
+                          ChosenSubheadHook)
+        assert registry.LOOPS.get('mmiic.HeadAlternatingEpochBasedTrainLoop') is (
+            HeadAlternatingEpochBasedTrainLoop)
         metric = registry.METRICS.build(dict(type='mmiic.SegClusterMetric', num_classes=2))
         assert isinstance(metric, SegClusterMetric)
 

@@ -13,15 +13,13 @@ default_hooks = dict(
     # record the preprocessing that inference repeats (see mmiic.CheckpointCheckHook).
     checkpoint_check=dict(type='mmiic.CheckpointCheckHook'),
 )
-# Main and overclustering heads in alternate epochs (overclustering first,
-# as in the public IIC runs).
+# The heads alternate in the train loop (train_cfg, _base_/schedules/iic_adam.py).
 # EpochSeedHook draws each sample's random views from (seed, epoch, sample index,
 # rank) only, also in persistent workers, so --resume after a crash repeats the
 # uninterrupted run exactly.
 # ChosenSubheadHook makes the model predict with the sub-head the metric
 # chose (lowest IIC loss) and stores it in the checkpoints.
 custom_hooks = [
-    dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', 'main')),
     dict(type='mmiic.EpochSeedHook'),
     dict(type='mmiic.ChosenSubheadHook'),
 ]

@@ -15,12 +15,8 @@ default_hooks = dict(
     checkpoint_check=dict(type='mmiic.CheckpointCheckHook'),
     visualization=dict(type='SegVisualizationHook'),
 )
-# Main and overclustering heads alternate every `interval` iterations
-# (the paper alternates per epoch: set interval to the iterations of an epoch).
-custom_hooks = [
-    dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', 'main'), by_epoch=False,
-         interval=1000),
-]
+# The heads alternate in the train loop (train_cfg, _base_/schedules/iic_seg_adam.py).
+custom_hooks = []
 env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

@@ -86,14 +86,14 @@ val_evaluator = dict(type='mmiic.ClusterMetric')
 test_evaluator = val_evaluator
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters, val_interval=1000)
+train_cfg = dict(_delete_=True, type='mmiic.HeadAlternatingIterBasedTrainLoop',
+                 head_order=('main', 'overcluster'), intervals_per_head=dict(main=3, overcluster=1),
+                 interval=25, max_iters=max_iters, val_interval=1000)
 default_hooks = dict(
     logger=dict(interval=50),
     checkpoint=dict(by_epoch=False, interval=1000, max_keep_ckpts=2))
 log_processor = dict(by_epoch=False)
 custom_hooks = [
-    dict(type='mmiic.HeadAlternationHook', head_order=('main', 'overcluster'),
-         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=25),
     dict(type='mmiic.ChosenSubheadHook'),
     dict(type='mmiic.ClusterMassHook', interval=100, num_images=256),
     dict(type='mmiic.ClusterJointHook', interval=100, num_images=256),

@@ -42,7 +42,7 @@ data_root = '{{$DATA_ROOT:set-DATA_ROOT-to-your-image-folder}}'
 num_clusters = 3
 crop_size = (128, 128)
 object_size = {{'$OBJECT_SIZE:24'}}  # px in the original images
-scale_factor = min(max(24 / object_size, 1 / 8), 2.0)  # mmiic.utils.seg_scale_settings
+scale_factor = min(max(24 / object_size, 1 / 8), 2.0)  # mmiic.analysis.seg_scale_settings
 displacement = max(1, round(object_size * scale_factor / 4))
 resize = dict(type='Resize', scale_factor=scale_factor, keep_ratio=True)
 
@@ -114,14 +114,13 @@ if label_dir is not None:
     test_evaluator = dict(type='mmiic.SegClusterMetric')
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_iters=10000, val_interval=10000)
+train_cfg = dict(head_order=('overcluster', 'main'), intervals_per_head=dict(main=3, overcluster=1),
+                 interval=20, max_iters=10000, val_interval=10000)
 default_hooks = dict(
     logger=dict(interval=50),
     checkpoint=dict(interval=1000, max_keep_ckpts=2),
     visualization=dict(type='SegVisualizationHook', draw=False))
 custom_hooks = [
-    dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', 'main'),
-         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=20),
     dict(type='mmiic.ChosenSubheadHook', train_loss_window=100),
     dict(type='mmiic.ClusterMassHook', interval=100, num_images=8),
     dict(type='mmiic.ClusterJointHook', interval=100, num_images=8),

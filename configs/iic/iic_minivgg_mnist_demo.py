@@ -54,11 +54,10 @@ val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 auto_scale_lr = dict(base_batch_size=128)  # train_dataloader.batch_size
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
-                 val_interval=max_iters)
+train_cfg = dict(_delete_=True, type='mmiic.HeadAlternatingIterBasedTrainLoop',
+                 head_order=('main', 'overcluster'), intervals_per_head=dict(main=3, overcluster=1),
+                 interval=25, max_iters=max_iters, val_interval=max_iters)
 custom_hooks = [
-    dict(type='mmiic.HeadAlternationHook', head_order=('main', 'overcluster'),
-         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=25),
     dict(type='mmiic.ChosenSubheadHook'),
     dict(type='mmiic.ClusterMassHook', interval=50, num_images=500),
     dict(type='mmiic.ClusterJointHook', interval=100, num_images=500),

@@ -30,10 +30,9 @@ model = dict(
         overcluster_loss=dict(type='mmiic.IICLoss', displacement=10, per_displacement=True,
                               lamb=1.5)))
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_iters=1000, val_interval=500)
+train_cfg = dict(head_order=('overcluster', 'main'), intervals_per_head=dict(main=3, overcluster=1),
+                 interval=20, max_iters=1000, val_interval=500)
 custom_hooks = [
-    dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', 'main'),
-         epochs_per_head=dict(main=3, overcluster=1), by_epoch=False, interval=20),
     dict(type='mmiic.ChosenSubheadHook', train_loss_window=100),
     dict(type='mmiic.ClusterMassHook', interval=50, num_images=8),
     dict(type='mmiic.ClusterJointHook', interval=100, num_images=8),

@@ -17,7 +17,7 @@
 # - evaluation: there the centre 128 px crop of each 1/3-scaled image, here
 #   the whole 1/3-scaled image;
 # - schedule: 4800 epochs with the heads alternating per epoch there; here
-#   80,000 iterations alternating every 1,000 (set the hook's interval to the
+#   80,000 iterations alternating every 1,000 (set train_cfg.interval to the
 #   iterations of an epoch to follow it);
 # - colour jitter: there cv2's BGR images went to torchvision's ColorJitter,
 #   which takes them for RGB (saturation and hue on swapped channels); here

@@ -13,9 +13,7 @@
 _base_ = ['./iic_vgg_cocostuff3.py']
 label_fraction = 1.0  # test_dataloader
 val_label_fraction = 0.1  # val_dataloader: cheaper periodic estimate
-custom_hooks = [
-    dict(type='mmiic.HeadAlternationHook', head_order=('overcluster', ), by_epoch=False, interval=1000)
-]
+train_cfg = dict(head_order=('overcluster', ))
 model = dict(decode_head=dict(test_head='overcluster'))
 fit_dataset = dict(
     type={{_base_.dataset_type}},

@@ -1,8 +1,8 @@
 from .cluster_datasets import (CIFAR10Cluster, CIFAR100Cluster, ClusterDataset, MNISTCluster,
                                STL10Cluster, read_idx, split_held_out)
-from .dataset_wrappers import ManyToOneEvalDataset
+from .dataset_wrappers import ManyToOneEvalDataset, subset_dataset
 from .folder_datasets import ImageFolderClusterDataset, ImageFolderSegDataset, list_images
-from .prescaling import check_prescaled, shrink_dataset, shrink_dataset_cfg
+from .prescaling import check_prescaled
 from .samplers import HeadSubsetSampler
 from .seg_datasets import COCOStuffIICDataset, LoadIICAnnotations, PotsdamIICDataset
 from .texture_mosaics import TextureMosaicDataset, load_textures, make_mosaic
@@ -13,5 +13,5 @@ __all__ = [
     'HeadSubsetSampler', 'ImageFolderClusterDataset', 'ImageFolderSegDataset', 'LoadIICAnnotations',
     'ManyToOneEvalDataset', 'MNISTCluster', 'PotsdamIICDataset', 'STL10Cluster',
     'TextureMosaicDataset', 'check_prescaled', 'list_images', 'load_textures', 'make_mosaic',
-    'read_idx', 'shrink_dataset', 'shrink_dataset_cfg', 'split_held_out'
+    'read_idx', 'split_held_out', 'subset_dataset'
 ]

@@ -1,6 +1,8 @@
-"""The evaluation set of the semi-supervised overclustering protocol."""
+"""Data set wrappers: the evaluation set of the semi-supervised overclustering
+protocol, and a subset of any data set given by its indices."""
 import math
-from typing import Union
+import os.path as osp
+from typing import Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset, ConcatDataset
@@ -59,3 +61,45 @@ class ManyToOneEvalDataset(ConcatDataset):
         dataset_idx, _ = self._get_ori_dataset_idx(idx)
         item['data_samples'].set_metainfo(dict(mapping_fit=dataset_idx == 0))
         return item
+
+
+@DATASETS.register_module(name='SubsetDataset')
+def subset_dataset(dataset: Union[dict, BaseDataset], indices: Union[Sequence[int], str]):
+    """``dataset`` keeping only the samples ``indices``, in that order.
+
+    Config: ``dict(type='mmiic.SubsetDataset', dataset=dict(...), indices=...)``.
+    The data set is built and subset in place (its ``get_subset_``), so what
+    comes back is the data set itself, exactly as if it had been given
+    ``indices`` (mmengine's ``BaseDataset``): same class and attributes (hooks
+    and samplers see no wrapper), ``sample_idx`` counts within the subset.
+    Unlike that argument, ``indices`` may name a ``.npy`` file, so that a
+    long list (tens of thousands of images) is neither logged nor dumped
+    with the config, and it works for data set wrappers too.
+
+    Args:
+        dataset (dict | BaseDataset): the data set (config).
+        indices (Sequence[int] | str): indices into ``dataset``, or the path
+            of a ``.npy`` file holding them.
+
+    Returns:
+        BaseDataset: the data set, subset.
+    """
+    source = indices if isinstance(indices, str) else 'indices'
+    if isinstance(indices, str):
+        if not osp.isfile(indices):
+            raise FileNotFoundError(f'SubsetDataset indices file {indices} not found')
+        indices = np.load(indices)
+    indices = np.asarray(indices)
+    if indices.ndim != 1 or (indices.size and indices.dtype.kind not in 'iu'):
+        raise ValueError(f'SubsetDataset {source} must be a 1-D array of integer indices, got '
+                         f'shape {indices.shape} and dtype {indices.dtype}')
+    dataset = DATASETS.build(dataset) if isinstance(dataset, dict) else dataset
+    if not hasattr(dataset, 'get_subset_'):
+        raise TypeError(f'SubsetDataset needs a data set with get_subset_ (mmengine BaseDataset '
+                        f'or its wrappers), got {type(dataset).__name__}')
+    size = len(dataset)
+    if indices.size and (indices.min() < 0 or indices.max() >= size):
+        raise IndexError(f'SubsetDataset {source}: indices must lie in [0, {size}) for '
+                         f'{type(dataset).__name__}, got [{indices.min()}, {indices.max()}]')
+    dataset.get_subset_(indices.tolist())
+    return dataset

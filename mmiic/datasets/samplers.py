@@ -19,8 +19,9 @@ class HeadSubsetSampler(Sampler):
     the overclustering head on all 113k (with the 100k unlabelled ones). One
     data set holds them all; the data set says which samples each head uses
     (``dataset.head_indices(head)``, see :class:`ClusterDataset`'s
-    ``overcluster_only_splits``) and :class:`HeadAlternationHook` tells this
-    sampler which head trains before each epoch. A main-head epoch therefore
+    ``overcluster_only_splits``) and :class:`HeadAlternatingEpochBasedTrainLoop`
+    tells this sampler which head trains before each epoch (and counts the
+    iterations of each head's epochs with it). A main-head epoch therefore
     iterates the labelled images only, in full batches, and an
     overclustering epoch iterates everything: no sample is loaded or
     forwarded for a head that does not train on it. Epochs of the two heads
@@ -36,7 +37,7 @@ class HeadSubsetSampler(Sampler):
         seed (int, optional): shuffling seed, identical on all ranks;
             defaults to a synchronised random seed.
         round_up (bool): pad each epoch to a multiple of the world size.
-        active_head (str): head of the first epoch until the hook says
+        active_head (str): head of the first epoch until the loop says
             otherwise. Defaults to 'main'.
     """
 

@@ -72,7 +72,7 @@ class _LUTSegDataset(BaseSegDataset):
 
     Args:
         prescaled (float, optional): the data root is a copy shrunk once to
-            this scale (:func:`mmiic.datasets.prescaling.shrink_dataset`);
+            this scale (:func:`mmiic.analysis.shrink_dataset`);
             a root without its ``prescaled.json`` or with another scale is
             refused. Defaults to None (original files).
     """

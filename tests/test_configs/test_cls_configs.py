@@ -44,7 +44,7 @@ def tiny_runner_cfg(name, tmp_path, max_iters=2):
         loader.batch_size = 2
         loader.num_workers = 0
         loader.persistent_workers = False
-    if cfg.train_cfg.get('type') == 'IterBasedTrainLoop':
+    if 'max_iters' in cfg.train_cfg:
         cfg.train_cfg.max_iters = max_iters
         cfg.train_cfg.val_interval = max_iters
     else:

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
-from mmiic.datasets import shrink_dataset_cfg
+from mmiic.analysis import shrink_dataset_cfg
 from mmiic.testing import make_cocostuff, make_potsdam
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'iic')

@@ -22,8 +22,8 @@ seed_sweep = _load()
 TINY = ['train_dataloader.dataset.num_images=4', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False', 'test_dataloader.dataset.num_images=2',
         'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
-        'custom_hooks.2.interval=1000', 'custom_hooks.3.interval=1000',
-        'custom_hooks.4.interval=1000']
+        'custom_hooks.1.interval=1000', 'custom_hooks.2.interval=1000',
+        'custom_hooks.3.interval=1000']
 
 
 @pytest.mark.slow

@@ -107,7 +107,8 @@ def test_png_images_palette_labels_and_other_files(tmp_path):
 
 
 def test_a_copy_of_another_scale_is_refused(tmp_path):
-    from mmiic.datasets import check_prescaled, shrink_dataset, shrink_dataset_cfg
+    from mmiic.analysis import shrink_dataset, shrink_dataset_cfg
+    from mmiic.datasets import check_prescaled
     src = make_cocostuff(str(tmp_path / 'coco'), names=1, splits=('train2017', ))
     half = shrink_dataset(src, str(tmp_path / 'half'), 0.5, ['images/train2017'])
     check_prescaled(half, 0.5)

@@ -58,6 +58,13 @@ def test_sweep_ranks_without_labels(tmp_path, capsys):
         assert row['labels_not_used_for_ranking']['num_labelled'] == 16
         for run in row['runs']:
             assert osp.exists(osp.join(run['work_dir'], 'heldout_predictions.npz'))
+    # Each run's own config says which images it trained on (no Runner internals written).
+    from mmengine.config import Config
+    run_dir = rows[0]['runs'][0]['work_dir']
+    dumped = Config.fromfile(osp.join(run_dir, osp.basename(CONFIG))).train_dataloader.dataset
+    assert dumped.type == 'mmiic.SubsetDataset' and dumped.dataset.type == 'mmiic.MNISTCluster'
+    train_idx = np.load(dumped.indices)
+    assert len(train_idx) == 32 and not set(train_idx) & set(result['held_out']['indices'])
     table = (work_dir / 'sweep_results.md').read_text()
     assert table.count('| s0: ') == table.count('| s1: ') == 1
     assert 'not used for it' in table
@@ -170,7 +177,8 @@ def test_sweep_segmentation_pixels_as_samples(tmp_path, capsys):
             'train_dataloader.dataset.num_images=5', 'train_dataloader.dataset.size=48',
             'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
             'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
-            'val_dataloader.persistent_workers=False', 'custom_hooks=[]']
+            'val_dataloader.persistent_workers=False', 'custom_hooks=[]',
+            'model.decode_head.num_subheads=1']
     order = sweep.main(argv)
     assert capsys.readouterr().out.count('trained on 3 images') == 4
     result = json.loads((work_dir / 'sweep_results.json').read_text())

@@ -25,7 +25,7 @@ def test_register_all_modules_sets_the_mmiic_scope_and_unprefixed_names_build():
         'register_all_modules()\n'
         'print(DefaultScope.get_current_instance().scope_name)\n'
         "print(type(MODELS.build(dict(type='IICLoss'))).__module__)\n"
-        "print(type(HOOKS.build(dict(type='HeadAlternationHook'))).__module__)\n"
+        "print(type(HOOKS.build(dict(type='ChosenSubheadHook'))).__module__)\n"
         "print(type(METRICS.build(dict(type='ClusterMetric', num_classes=2))).__module__)\n"
         "print(type(TRANSFORMS.build(dict(type='IICRandomRotation'))).__module__)\n")
     lines = out.split()

@@ -39,7 +39,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
-from mmiic.datasets import shrink_dataset_cfg
+from mmiic.analysis import shrink_dataset_cfg
 from mmiic.models.losses import IICLoss
 from mmiic.testing import write_fake_data
 from mmiic.utils import device_summary, load_config
@@ -137,7 +137,8 @@ def _loss_seconds(calls: List[tuple], repeats: int = 5) -> float:
         sync = torch.cuda.synchronize if calls and calls[0][1][0].is_cuda else (lambda: None)
         sync()
         start = time.perf_counter()
-        total = sum(module(*args).sum() for module, args in inputs)  # [sub-heads] each
+        # A loss scores all sub-heads at once ([S]); backward from their sum.
+        total = sum(module(*args).sum() for module, args in inputs)
         total.backward()
         sync()
         best = min(best, time.perf_counter() - start)
@@ -160,10 +161,21 @@ def _pipeline_seconds(dataset, count: int) -> float:
         torch.set_num_threads(threads)
 
 
+def iteration_loop(train_cfg: dict, **loop_args) -> dict:
+    """The config's train loop as an iteration-based one, its heads alternating as
+    the config says (blocks of ``interval`` iterations, 1000 for an epoch schedule)."""
+    if 'HeadAlternating' not in str(train_cfg.get('type', '')):
+        return dict(type='IterBasedTrainLoop', **loop_args)
+    schedule = {key: train_cfg[key] for key in ('head_order', 'interval') if key in train_cfg}
+    per_head = train_cfg.get('intervals_per_head', train_cfg.get('epochs_per_head'))
+    return dict(type='mmiic.HeadAlternatingIterBasedTrainLoop', intervals_per_head=per_head,
+                **schedule, **loop_args)
+
+
 def benchmark(cfg: Config, iters: int, warmup: int, pipeline_samples: int) -> dict:
     """Run the timed iterations; return the measurements (see the module doc)."""
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=warmup + iters,
-                         val_interval=warmup + iters + 1)
+    cfg.train_cfg = iteration_loop(cfg.train_cfg, max_iters=warmup + iters,
+                                   val_interval=warmup + iters + 1)
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=10**9, save_last=False)

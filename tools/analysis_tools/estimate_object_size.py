@@ -1,7 +1,7 @@
 """Estimate the typical size of the things in a folder of images (no labels).
 
 Prints the diameter in pixels (scale-normalised LoG energy, see
-:mod:`mmiic.utils.object_scale`) and the resize factor and displacement that
+:mod:`mmiic.analysis.object_scale`) and the resize factor and displacement that
 ``configs/iic/iic_minivgg_folder_seg.py`` derives from it, e.g.::
 
     python tools/analysis_tools/estimate_object_size.py data/my_images
@@ -18,7 +18,7 @@ import numpy as np
 
 from mmiic.datasets.folder_datasets import list_images
 from mmiic.datasets.transforms.loading import read_image, to_uint8
-from mmiic.utils.object_scale import estimate_object_size, seg_scale_settings
+from mmiic.analysis import estimate_object_size, seg_scale_settings
 
 
 def parse_args() -> argparse.Namespace:

@@ -3,7 +3,7 @@
 Trains every point of a grid of settings once per seed for a short schedule,
 on all images but a deterministic held-out subset, predicts the held-out
 images with the main head and ranks the settings by label-free signals (see
-:mod:`mmiic.evaluation.functional.selection_signals`):
+:mod:`mmiic.analysis.selection_signals`):
 
 1. lowest mean held-out IIC loss (``-I(z; z')`` with lamb = 1 of the chosen
    sub-head on the held-out images and their paired views), compared to
@@ -47,8 +47,9 @@ computes from it, as ``--cfg-options`` does (:func:`mmiic.utils.load_config`).
 
 Writes to ``--work-dir``: ``runs/<setting>_seed<s>/`` (each run's logs and
 ``heldout_predictions.npz``; a rerun with the same arguments reuses the
-predictions of finished runs), ``sweep_results.md``, ``sweep_results.json``
-and ``sweep_signals.png``. Usage::
+predictions of finished runs), ``train_indices.npy`` and
+``held_out_indices.npy`` (the images of each side), ``sweep_results.md``,
+``sweep_results.json`` and ``sweep_signals.png``. Usage::
 
     python tools/analysis_tools/sweep_settings.py configs/iic/iic_minivgg_mnist_demo.py \\
         --grid model.head.loss.lamb=1.0,2.0 --seeds 0 1 --iters 300 \\
@@ -70,11 +71,11 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401  registers modules
-from mmiic.apis import (dense_heldout_losses, dense_probs, dense_scoring, held_out_labels,
-                        held_out_pixel_labels, predict_view_probs)
+from mmiic.analysis import (dense_heldout_losses, dense_probs, dense_scoring, held_out_labels,
+                            held_out_pixel_labels, predict_view_probs, rank_settings, run_signals,
+                            setting_signals, signals_from_losses)
 from mmiic.datasets import split_held_out
-from mmiic.evaluation.functional import (cluster_metrics, rank_settings, run_signals,
-                                         setting_signals, signals_from_losses)
+from mmiic.evaluation.functional import cluster_metrics
 from mmiic.registry import DATASETS, MODELS
 from mmiic.utils import load_config, merge_cfg_options
 
@@ -377,42 +378,57 @@ def run_meta(label: dict, overrides: dict, seed: int, args: argparse.Namespace,
                 held_out_sha1=hashlib.sha1(held_idx.astype(np.int64).tobytes()).hexdigest())
 
 
-def with_indices(loader: dict, indices: np.ndarray) -> dict:
-    """A copy of a dataloader config whose (plain) data set keeps ``indices``."""
+def with_indices(loader: dict, indices: str) -> dict:
+    """A copy of a dataloader config over the samples of its data set listed in
+    the .npy file ``indices`` (``mmiic.SubsetDataset``: a file rather than the
+    list, which would cost seconds and megabytes of log per run for 60k
+    images)."""
     loader = copy.deepcopy(loader)
-    loader['dataset']['indices'] = indices.tolist()
+    loader['dataset'] = dict(type='mmiic.SubsetDataset', dataset=loader['dataset'],
+                             indices=indices)
     return loader
+
+
+def save_indices(work_dir: str, **indices: np.ndarray) -> Dict[str, str]:
+    """Write each [n] index array to ``<work_dir>/<name>_indices.npy``; return the paths."""
+    paths = {}
+    for name, values in indices.items():
+        paths[name] = osp.join(work_dir, f'{name}_indices.npy')
+        np.save(paths[name], np.asarray(values, dtype=np.int64))
+    return paths
 
 
 def pixels_per_image(max_pixels: int, num_images: int) -> int:
     return max(1, max_pixels // num_images)
 
 
-def train_and_predict(cfg: Config, loaders: Dict[str, dict], train_idx: np.ndarray,
-                      held_idx: np.ndarray, kind: str, max_pixels: int,
+def train_and_predict(cfg: Config, loaders: Dict[str, dict], indices: Dict[str, str],
+                      num_held_out: int, kind: str, max_pixels: int,
                       scoring: Optional[Dict[str, Any]]) -> Dict[str, np.ndarray]:
-    """Train one run on ``train_idx`` and predict the held-out images.
+    """Train one run on the training images and predict the held-out images.
+
+    Args:
+        indices (dict): .npy files of the 'train' and 'held_out' image
+            indices (:func:`save_indices`).
 
     Returns:
         dict: 'cls': ``view_probs`` [n, h, 1 + r, k]; 'seg': ``losses`` [h],
         ``probs`` [P, h, k] and ``shapes`` [m, 2] (see :func:`dense_probs`).
     """
+    cfg.train_dataloader = with_indices(cfg.train_dataloader, indices['train'])
+    if cfg.get('test_dataloader') is not None:
+        cfg.test_dataloader = with_indices(cfg.test_dataloader, indices['held_out'])
     runner = Runner.from_cfg(cfg)
-    # The subsets go into the Runner's (still unbuilt) loader configs only after it has
-    # logged and dumped its config: formatting 60k indices there costs seconds and
-    # megabytes of log per run.
-    runner._train_dataloader = with_indices(runner._train_dataloader, train_idx)
-    if runner._test_dataloader is not None:
-        runner._test_dataloader = with_indices(runner._test_dataloader, held_idx)
     runner.train()
     print(f'[sweep]   trained on {len(runner.train_dataloader.dataset)} images', flush=True)
-    built = {name: Runner.build_dataloader(with_indices(loaders[name], held_idx), seed=0)
+    built = {name: Runner.build_dataloader(with_indices(loaders[name], indices['held_out']),
+                                           seed=0)
              for name in ('eval', 'pairs') if name in loaders}
     if kind == 'cls':
         out = dict(view_probs=predict_view_probs(runner.model, built['eval']))
     else:
         probs, shapes = dense_probs(runner.model, built['eval'],
-                                    pixels_per_image(max_pixels, len(held_idx)))
+                                    pixels_per_image(max_pixels, num_held_out))
         out = dict(losses=dense_heldout_losses(runner.model, built['pairs'], scoring),
                    probs=probs, shapes=shapes)
     # The Runner and its hooks reference each other: collect them (and the loaders'
@@ -578,6 +594,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     train_idx, held_idx = held_out_split(len(all_images), args.held_out, args.held_out_seed)
     del all_images
     os.makedirs(args.work_dir, exist_ok=True)
+    indices = save_indices(args.work_dir, train=train_idx, held_out=held_idx)
     print(f'[sweep] {len(settings)} settings x {len(args.seeds)} seeds; {len(train_idx)} images '
           f'train, {len(held_idx)} held out (labels not read)', flush=True)
 
@@ -600,8 +617,8 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
             else:
                 print(f'{head} training', flush=True)
                 cfg = run_config(base, overrides, seed, args, loaders['eval'], run_dir, name)
-                pred = train_and_predict(cfg, loaders, train_idx, held_idx, kind, args.max_pixels,
-                                         scoring)
+                pred = train_and_predict(cfg, loaders, indices, len(held_idx), kind,
+                                         args.max_pixels, scoring)
                 np.savez_compressed(saved, meta=json.dumps(meta), **pred)
             if kind == 'seg':
                 shapes = pred['shapes'] if shapes is None else shapes
@@ -622,12 +639,13 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     order = rank_settings(summaries, args.loss_resolution)
 
     if kind == 'cls':
-        labels = held_out_labels(DATASETS.build(
-            dict(loaders['eval'].dataset, pipeline=[], indices=held_idx.tolist())))
+        labels = held_out_labels(DATASETS.build(dict(
+            type='mmiic.SubsetDataset', dataset=dict(loaders['eval'].dataset, pipeline=[]),
+            indices=indices['held_out'])))
     else:
         try:
-            labels = held_out_pixel_labels(with_indices(loaders['labels'], held_idx), shapes,
-                                           pixels_per_image(args.max_pixels, len(held_idx)))
+            labels = held_out_pixel_labels(with_indices(loaders['labels'], indices['held_out']),
+                                           shapes, pixels_per_image(args.max_pixels, len(held_idx)))
         except (KeyError, FileNotFoundError, ValueError) as error:
             # E.g. a val pipeline that loads label maps the training folder does not have:
             # the ranking stands; only the label columns are left out.

@@ -2,7 +2,7 @@
 
 Decoding dominates the CPU cost of a training sample when the views are made
 on the GPU; this tool shrinks the files once (the work is
-:func:`mmiic.datasets.prescaling.shrink_dataset`: JPEGs through
+:func:`mmiic.analysis.shrink_dataset`: JPEGs through
 ``LoadResizedImage`` as on the fly and at test time, stored losslessly as
 ``<name>.png``; labels nearest-neighbour; same layout and names, other
 formats kept; non-images named and skipped) and records the scale in
@@ -21,7 +21,7 @@ import argparse
 import os
 from fractions import Fraction
 
-from mmiic.datasets.prescaling import shrink_dataset
+from mmiic.analysis import shrink_dataset
 
 
 def parse_scale(text: str) -> float:

@@ -1,7 +1,10 @@
 # The paper's optimiser: Adam, lr 1e-4, no decay.
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-4))
 param_scheduler = []
-train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=1)
+# Main and overclustering heads in alternate epochs (overclustering first, as in the
+# public IIC runs); the loop switches the head before each epoch.
+train_cfg = dict(type='mmiic.HeadAlternatingEpochBasedTrainLoop',
+                 head_order=('overcluster', 'main'), max_epochs=200, val_interval=1)
 val_cfg = dict()
 test_cfg = dict()
 # base_batch_size: images per step on 1 GPU (train_dataloader.batch_size; each

@@ -39,8 +39,9 @@ class SubHeads(nn.Module):
 class ClusterHeads(nn.Module):
     """A main head (k = classes) and an optional overclustering head.
 
-    Only the *active* head is trained at a time; :class:`HeadAlternationHook`
-    switches it between epochs. Each head has ``num_subheads`` sub-heads
+    Only the *active* head is trained at a time; the head-alternating train
+    loops (:class:`HeadAlternatingEpochBasedTrainLoop`, per iteration block
+    :class:`HeadAlternatingIterBasedTrainLoop`) switch it. Each head has ``num_subheads`` sub-heads
     whose losses are averaged into ``loss_<head>`` and logged one by one as
     ``<head>_subhead<i>``.
 

@@ -21,7 +21,7 @@ class IICDistributedDataParallel(MMDistributedDataParallel):
     Differences from mmengine's wrapper:
 
     * ``find_unused_parameters`` defaults to True. IIC trains one head at a
-      time (:class:`~mmiic.engine.HeadAlternationHook`), so the inactive
+      time (:class:`~mmiic.engine.HeadAlternatingEpochBasedTrainLoop`), so the inactive
       head's parameters get no gradient in an iteration, which plain DDP
       rejects at the next one. Told to look, DDP finds them after each
       forward, and as they are unused on every rank it leaves their

@@ -68,3 +68,15 @@ def test_overcluster_prediction_and_bad_inputs():
         model(torch.rand(2, 5, 32, 32), _batch()['data_samples'], mode='loss')
     with pytest.raises(ValueError, match=r'4 channels .* in_channels=3'):
         model.data_preprocessor(dict(inputs=torch.zeros(1, 2, 4, 8, 8, dtype=torch.uint8)), True)
+
+
+def test_the_head_scores_at_its_loss_resolution_and_the_segmentor_says_which():
+    model = _model(BACKBONES[0][0], 16, loss_at_input_size=False)
+    assert model.loss_at_input_size is False and model.decode_head.loss_at_input_size is False
+    data = model.data_preprocessor(_batch(), True)
+    feats = model.extract_view_feat(data['inputs'])
+    first = model.decode_head.align_views(model.decode_head(feats, ['main'])['main'],
+                                          data['data_samples'])[0]
+    assert first.shape == (2, 2, 3, 16, 16)  # stride 2: the head's own size
+    torch.testing.assert_close(model(**data, mode='loss')['loss_main'],
+                               model.decode_head.loss(feats, data['data_samples'])['loss_main'])

@@ -30,7 +30,7 @@ class RecordHeadsHook(Hook):
     """Per iteration: the active head, which heads' weights the step changed,
     and the views drawn for the first sample."""
 
-    priority = 'LOWEST'  # after HeadAlternationHook has switched
+    priority = 'LOWEST'  # the train loop switches the head before any hook runs
 
     def __init__(self) -> None:
         self.records = []

@@ -2,7 +2,7 @@
 
 Used by ``tools/analysis_tools/sweep_settings.py``: the main head's outputs
 on images a run did not train on, from which
-:mod:`mmiic.evaluation.functional.selection_signals` computes the label-free
+:mod:`mmiic.analysis.selection_signals` computes the label-free
 signals; and, kept apart, the labels of those images, read only for the
 report once the ranking is fixed.
 """
@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
+
+from mmiic.models.losses import dense_iic_loss
 
 
 @torch.no_grad()
@@ -43,20 +45,21 @@ def dense_scoring(model: torch.nn.Module) -> Dict[str, Any]:
     model = model.module if is_model_wrapper(model) else model
     loss_fn = model.cluster_heads.losses['main']
     return dict(displacement=loss_fn.displacement, per_displacement=loss_fn.per_displacement,
-                loss_at_input_size=model.loss_at_input_size)
+                loss_at_input_size=model.decode_head.loss_at_input_size)
 
 
 @torch.no_grad()
 def dense_heldout_losses(model: torch.nn.Module, loader, scoring: Dict[str, Any]) -> np.ndarray:
     """[h] dense IIC loss (lamb = 1) of the main head's sub-heads on held-out pairs.
 
-    The segmentor's own loss (alignment and masks included), averaged over
-    the held-out batches, with a fixed yardstick (``scoring`` from
+    The segmentor's own pairing of the views (alignment and masks,
+    :meth:`IICHead.align_views`) scored by :func:`dense_iic_loss`, averaged
+    over the held-out batches, with a fixed yardstick (``scoring`` from
     :func:`dense_scoring` of a reference model, so that models trained with
-    other displacements are scored alike), and with numpy's, Python's and
-    torch's generators seeded so that every model sees the same pairs (all
-    restored afterwards; the loader must load in this process,
-    ``num_workers=0``).
+    other displacements are scored alike; the model's own loss settings are
+    not read), and with numpy's, Python's and torch's generators seeded so
+    that every model sees the same pairs (all restored afterwards; the
+    loader must load in this process, ``num_workers=0``).
 
     Args:
         model (nn.Module): an :class:`IICSegmentor`.
@@ -70,33 +73,27 @@ def dense_heldout_losses(model: torch.nn.Module, loader, scoring: Dict[str, Any]
     """
     model = model.module if is_model_wrapper(model) else model
     model.eval()
-    heads = model.cluster_heads
-    loss_fn = heads.losses['main']
-    saved = (heads.active_head, loss_fn.lamb, loss_fn.loss_weight, np.random.get_state(),
-             random.getstate(), torch.random.get_rng_state(), loss_fn.displacement,
-             loss_fn.per_displacement, model.loss_at_input_size)
-    heads.active_head, loss_fn.lamb, loss_fn.loss_weight = 'main', 1.0, 1.0
-    loss_fn.displacement = scoring['displacement']
-    loss_fn.per_displacement = scoring['per_displacement']
-    model.loss_at_input_size = scoring['loss_at_input_size']
+    head = model.decode_head
+    saved = np.random.get_state(), random.getstate(), torch.random.get_rng_state()
     np.random.seed(0)
     random.seed(0)
     torch.manual_seed(0)
-    total, count = np.zeros(heads.num_subheads), 0
+    total, count = np.zeros(head.cluster_heads.num_subheads), 0
     try:
         for batch in loader:
             data = model.data_preprocessor(batch, False)
-            out = model.loss(data['inputs'], data['data_samples'])
+            probs = head(model.extract_view_feat(data['inputs']), ['main'])['main']
+            first, aligned, mask, valid = head.align_views(
+                probs, data['data_samples'], loss_at_input_size=scoring['loss_at_input_size'])
+            losses = dense_iic_loss(first, aligned, scoring['displacement'], lamb=1.0, mask=mask,
+                                    mask_t=valid, per_displacement=scoring['per_displacement'])
             size = data['inputs'].shape[0]
-            total += size * np.array([float(out[f'main_subhead{i}'])
-                                      for i in range(heads.num_subheads)])
+            total += size * losses.double().cpu().numpy()
             count += size
     finally:
-        heads.active_head, loss_fn.lamb, loss_fn.loss_weight = saved[:3]
-        np.random.set_state(saved[3])
-        random.setstate(saved[4])
-        torch.random.set_rng_state(saved[5])
-        loss_fn.displacement, loss_fn.per_displacement, model.loss_at_input_size = saved[6:]
+        np.random.set_state(saved[0])
+        random.setstate(saved[1])
+        torch.random.set_rng_state(saved[2])
     return total / count
 
 

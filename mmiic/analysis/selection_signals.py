@@ -5,8 +5,8 @@ a few seeds, predicts images held out of training, and scores every run with
 the signals below (samples are images for clustering, output pixels for
 segmentation). None of them reads a label:
 
-* **held-out IIC loss** (:func:`subhead_losses`): ``-I(z; z')`` of each
-  sub-head's joint over the held-out images and their paired views, with
+* **held-out IIC loss** (:func:`~mmiic.evaluation.functional.subhead_losses`):
+  ``-I(z; z')`` of each sub-head's joint over the held-out images and their paired views, with
   lamb = 1 whatever the setting trained with, so that settings of different
   lamb are scored by the same quantity (the mutual information, at most
   ``ln k``); the sub-head with the lowest one is the run's chosen sub-head
@@ -28,33 +28,12 @@ from itertools import combinations
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
 
-from mmiic.models.losses import mutual_information_loss
-from .cluster_metrics import confusion_matrix, entropy_of_counts, nmi_from_confusion
+from mmiic.evaluation.functional import (confusion_matrix, entropy_of_counts, nmi_from_confusion,
+                                         subhead_losses)
 
 # The only summary keys rank_settings reads. Label metrics never get near it.
 RANK_KEYS = ('heldout_loss', 'seed_stability', 'balance_hard')
-
-
-def subhead_losses(view_probs: np.ndarray) -> np.ndarray:
-    """IIC loss of each sub-head from the evaluation views of a whole set.
-
-    Args:
-        view_probs (np.ndarray): [n, h, 1 + r, k] probabilities of each
-            sample's first view and its r paired views.
-
-    Returns:
-        np.ndarray: [h] ``-I`` (lamb = 1) of the joint summed over the n
-        samples, in ``[-ln k, 0]``.
-    """
-    view_probs = np.asarray(view_probs)
-    if view_probs.ndim != 4 or view_probs.shape[2] < 2:
-        raise ValueError('view_probs must be [n, h, 1 + r, k] with r >= 1 paired views, got '
-                         f'shape {view_probs.shape}')
-    probs = torch.from_numpy(view_probs).double()
-    joint = torch.einsum('nhk,nhrc->hkc', probs[:, :, 0], probs[:, :, 1:])
-    return mutual_information_loss(joint).numpy()
 
 
 def cluster_mass_balance(probs: np.ndarray) -> Dict[str, float]:
@@ -248,7 +227,7 @@ def rank_settings(summaries: Sequence[Mapping[str, float]],
 
 
 __all__ = [
-    'RANK_KEYS', 'subhead_losses', 'cluster_mass_balance', 'mean_pairwise_nmi',
+    'RANK_KEYS', 'cluster_mass_balance', 'mean_pairwise_nmi',
     'subhead_agreement', 'seed_stability', 'run_signals', 'signals_from_losses', 'setting_signals',
     'rank_settings'
 ]

@@ -3,9 +3,9 @@ import math
 import numpy as np
 import pytest
 
-from mmiic.evaluation.functional import (cluster_mass_balance, mean_pairwise_nmi, rank_settings,
-                                         run_signals, seed_stability, setting_signals,
-                                         signals_from_losses, subhead_agreement, subhead_losses)
+from mmiic.analysis import (cluster_mass_balance, mean_pairwise_nmi, rank_settings, run_signals,
+                            seed_stability, setting_signals, signals_from_losses,
+                            subhead_agreement)
 
 
 def one_hot(ids, k):
@@ -15,22 +15,6 @@ def one_hot(ids, k):
 def view_probs(first, paired):
     """[n, h, k] first views and [n, h, k] paired views -> [n, h, 2, k]."""
     return np.stack([first, paired], axis=2)
-
-
-def test_subhead_losses_perfect_and_uninformative_subheads():
-    ids = np.arange(8) % 4
-    perfect = one_hot(ids, 4)
-    uniform = np.full((8, 4), 0.25)
-    probs = view_probs(np.stack([uniform, perfect], 1), np.stack([uniform, perfect], 1))
-    losses = subhead_losses(probs)
-    # Consistent, balanced one-hot pairs carry I = ln k; uniform outputs carry none.
-    assert losses[1] == pytest.approx(-math.log(4))
-    assert losses[0] == pytest.approx(0.0, abs=1e-9)
-
-
-def test_subhead_losses_needs_paired_views():
-    with pytest.raises(ValueError, match=r'\[n, h, 1 \+ r, k\]'):
-        subhead_losses(np.ones((4, 1, 1, 3)) / 3)
 
 
 def test_mass_balance_known_values():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mmiic.utils.object_scale import estimate_object_size, scale_energies, seg_scale_settings
+from mmiic.analysis import estimate_object_size, scale_energies, seg_scale_settings
 
 
 def discs(diameter: float, size: int = 192, seed: int = 0, noise: float = 0.1) -> np.ndarray:

@@ -1,13 +1,15 @@
-"""mmiic.apis.held_out: held-out predictions for choosing settings without labels."""
+"""mmiic.analysis.held_out: held-out predictions for choosing settings without labels."""
 import os.path as osp
+import random
 
 import numpy as np
+import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mmiic.apis import (dense_heldout_losses, dense_probs, dense_scoring, held_out_labels,
-                        pixel_selection)
+from mmiic.analysis import (dense_heldout_losses, dense_probs, dense_scoring, held_out_labels,
+                            pixel_selection)
 from mmiic.registry import DATASETS, MODELS
 from mmiic.testing import make_mnist
 
@@ -37,14 +39,44 @@ def test_dense_loss_same_pairs_and_yardstick_for_every_model():
     pairs = dict(batch_size=2, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=False),
                  dataset=dict(cfg.train_dataloader.dataset, num_images=3, size=32))
     first = dense_heldout_losses(model, Runner.build_dataloader(pairs), scoring)
-    # A model trained with another d and lamb is still scored with the reference d and
-    # lamb = 1, on the same pairs; its own loss settings come back afterwards.
-    loss_fn = model.cluster_heads.losses['main']
+    # A model trained with another d, lamb and loss resolution, caught while training its
+    # overclustering head, is still scored with the reference d and lamb = 1 on the same
+    # pairs of its main head; none of its settings is touched.
+    heads = model.cluster_heads
+    loss_fn = heads.losses['main']
     loss_fn.displacement, loss_fn.lamb = 2, 3.0
+    model.decode_head.loss_at_input_size = False
+    heads.set_active_head('overcluster')
     again = dense_heldout_losses(model, Runner.build_dataloader(pairs), scoring)
     np.testing.assert_allclose(again, first, rtol=1e-6)
-    assert (loss_fn.displacement, loss_fn.lamb) == (2, 3.0)
-    assert first.shape == (5, ) and all(-np.log(3) <= v <= 0 for v in first)  # 5 sub-heads
+    assert (loss_fn.displacement, loss_fn.lamb, heads.active_head) == (2, 3.0, 'overcluster')
+    assert model.decode_head.loss_at_input_size is False
+    assert first.shape == (cfg.model.decode_head.num_subheads, )
+    assert ((-np.log(3) - 1e-6 <= first) & (first <= 1e-6)).all()
+
+
+def test_dense_loss_is_the_training_loss_with_lamb_one():
+    """Scored as the head trains (its own alignment and masks), with lamb = 1: with the
+    model's own settings and lamb = 1 it is the mean of the main head's training losses."""
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'iic', 'iic_minivgg_mosaic_demo.py'))
+    init_default_scope(cfg.default_scope)
+    model = MODELS.build(cfg.model)
+    model.cluster_heads.losses['main'].lamb = 1.0
+    pairs = dict(batch_size=2, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=False),
+                 dataset=dict(cfg.train_dataloader.dataset, num_images=4, size=32))
+    scored = dense_heldout_losses(model, Runner.build_dataloader(pairs), dense_scoring(model))
+    loader = Runner.build_dataloader(pairs)
+    torch.manual_seed(0)  # the pairs dense_heldout_losses draws
+    np.random.seed(0)
+    random.seed(0)
+    trained = []
+    with torch.no_grad():
+        for batch in loader:
+            data = model.data_preprocessor(batch, False)
+            out = model(**data, mode='loss')
+            trained.append([float(out[f'main_subhead{i}'])
+                            for i in range(model.cluster_heads.num_subheads)])
+    np.testing.assert_allclose(scored, np.mean(trained, axis=0), rtol=1e-6)
 
 
 def test_dense_probs_at_the_resolution_the_loss_sees():
@@ -64,5 +96,6 @@ def test_dense_probs_at_the_resolution_the_loss_sees():
         assert probs.shape == (2 * 32 * 32, 5, 3)
     np.testing.assert_array_equal(shapes[64], [[32, 32], [32, 32]])
     np.testing.assert_array_equal(shapes[8], shapes[64])
-    model = MODELS.build(dict(cfg.model, loss_at_input_size=False))
+    model = MODELS.build(dict(cfg.model, decode_head=dict(cfg.model.decode_head,
+                                                          loss_at_input_size=False)))
     assert dense_probs(model, Runner.build_dataloader(loader), 10_000)[1].tolist() == [[8, 8]] * 2
