@@ -18,12 +18,13 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional, Tuple
 
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import ConfigDict, DictAction
 from mmengine.registry import DATASETS, init_default_scope
 from mmengine.utils import ProgressBar
 
 import mmiic  # noqa: F401  registers modules
 from mmiic.datasets.folder_datasets import ImageFolderClusterDataset, ImageFolderSegDataset
+from mmiic.utils import load_config, require_test_set
 
 FOLDER_DATASETS = (ImageFolderClusterDataset.__name__, ImageFolderSegDataset.__name__)
 
@@ -96,11 +97,12 @@ def check_sample(dataset, index: int) -> Optional[Tuple[str, str]]:
 
 def main(argv: Optional[List[str]] = None) -> List[Tuple[str, str]]:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    # As every tool: variables such as data_root or label_dir reach what is computed from them.
+    cfg = load_config(args.config, args.cfg_options)
     loader = cfg.get(f'{args.phase}_dataloader')
     if not loader or not loader.get('dataset'):
+        if args.phase == 'test':
+            require_test_set(cfg, args.config, 'verify_dataset.py')  # says what to set
         raise ValueError(f'{args.config} has no {args.phase}_dataloader.dataset to check')
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     dataset = DATASETS.build(loading_only(loader.dataset))
