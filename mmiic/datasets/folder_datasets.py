@@ -140,10 +140,29 @@ class _FolderDataset(BaseDataset):
                                                     self.color_type)
         self._metainfo.update(color_type=self.color_type, channel_stats=self.channel_stats)
 
+    def use_channel_stats(self, channel_stats: Optional[dict]) -> None:
+        """Standardise with ``channel_stats`` (e.g. the training's, from a
+        checkpoint) instead of the statistics of these images; None scales
+        each image by the range of its type."""
+        self.channel_stats = dict(channel_stats) if channel_stats is not None else None
+        self._metainfo.update(channel_stats=self.channel_stats)
+
     def get_data_info(self, idx: int) -> dict:
         info = super().get_data_info(idx)
         info.update(color_type=self.color_type, channel_stats=self.channel_stats)
         return info
+
+
+def folder_datasets_in(dataset) -> List[_FolderDataset]:
+    """The folder data sets in ``dataset`` and its (nested) wrappers
+    (``ConcatDataset``'s ``datasets``, ``RepeatDataset``'s ``dataset``, ...)."""
+    if isinstance(dataset, _FolderDataset):
+        return [dataset]
+    if hasattr(dataset, 'datasets'):
+        return [leaf for part in dataset.datasets for leaf in folder_datasets_in(part)]
+    if hasattr(dataset, 'dataset'):
+        return folder_datasets_in(dataset.dataset)
+    return []
 
 
 @DATASETS.register_module()

@@ -16,8 +16,10 @@ from typing import Dict, List, Optional
 import numpy as np
 import torch.nn as nn
 from mmengine.hooks import Hook
+from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 
+from mmiic.datasets.folder_datasets import folder_datasets_in
 from mmiic.registry import HOOKS
 from .chosen_subhead_hook import restore_subhead_from_meta
 
@@ -138,7 +140,10 @@ class CheckpointCheckHook(Hook):
       and cannot be swapped for the recorded one. ``preprocessing='config'``
       uses the config's pipeline on purpose (e.g. new images at another
       pixel size) and warns. Checkpoints without a record (older ones) are
-      not checked.
+      not checked. A test run standardises its images with the training's
+      per-channel statistics (``normalize='data'``: the checkpoint's
+      ``dataset_meta['channel_stats']``), not with those its folder data
+      set computed from the test images.
 
     Configs set the arguments in ``default_hooks.checkpoint_check``, where
     :func:`mmiic.apis.init_model` reads them too.
@@ -248,10 +253,10 @@ class CheckpointCheckHook(Hook):
         meta = self._checkpoint_meta or {}
         recorded = meta.get(PIPELINE_KEY)
         derived = inference_pipeline_of(runner.cfg, meta.get('dataset_meta'))
-        if recorded is None or derived is None:
-            return
-        differences = pipeline_differences(recorded, derived)
+        differences = pipeline_differences(recorded, derived) if (
+            recorded is not None and derived is not None) else []
         if not differences:
+            self._use_training_statistics(runner, meta.get('dataset_meta'))
             return
         message = self._preprocessing_message(differences)
         if self.preprocessing == 'config':
@@ -261,6 +266,33 @@ class CheckpointCheckHook(Hook):
         raise ValueError(message + "Give the config the training's settings (e.g. the same "
                          f'OBJECT_SIZE), or set default_hooks.{HOOK_NAME}.preprocessing=\'config\' '
                          "to test with this config's preprocessing on purpose.")
+
+    def _use_training_statistics(self, runner, dataset_meta: Optional[dict]) -> None:
+        """Standardise the test images with the training's per-channel statistics.
+
+        A folder data set with ``normalize='data'`` computes the statistics of
+        its own images, which the loader prefers to its config's; the
+        weights were trained on images standardised with the training set's,
+        recorded in the checkpoint's ``dataset_meta`` (as
+        :func:`mmiic.apis.init_model` uses them). ``preprocessing='config'``
+        keeps the test set's own, with a warning.
+        """
+        if not dataset_meta or 'channel_stats' not in dataset_meta:
+            return  # not recorded: no folder data set in training, or an older checkpoint
+        training = dataset_meta['channel_stats']
+        for dataset in folder_datasets_in(runner.test_dataloader.dataset):
+            if _plain(dataset.channel_stats) == _plain(training):
+                continue
+            change = (f'the test images under {dataset.data_root} have the per-channel '
+                      f'statistics {_plain(dataset.channel_stats)}, the training images had '
+                      f'{_plain(training)} (checkpoint dataset_meta.channel_stats)')
+            if self.preprocessing == 'config':
+                warnings.warn(f"{change}; testing with the test images' own, as default_hooks."
+                              f"{HOOK_NAME}.preprocessing='config' asks.")
+                continue
+            dataset.use_channel_stats(training)
+            print_log(f'{change}: standardising them with the training\'s, as the weights '
+                      'expect (and as tools/infer.py does).', logger='current')
 
 
 def ensure_checkpoint_check(cfg) -> None:
