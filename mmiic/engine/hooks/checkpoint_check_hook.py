@@ -18,6 +18,7 @@ import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
+from mmengine.runner import find_latest_checkpoint
 
 from mmiic.datasets.folder_datasets import folder_datasets_in
 from mmiic.registry import HOOKS
@@ -246,7 +247,7 @@ class CheckpointCheckHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        self.check_weights(model, checkpoint, f"checkpoint {runner.cfg.get('load_from')}")
+        self.check_weights(model, checkpoint, f'checkpoint {loaded_checkpoint_file(runner)}')
         self._checkpoint_meta = checkpoint.get('meta') or {}
 
     def before_test(self, runner) -> None:
@@ -293,6 +294,16 @@ class CheckpointCheckHook(Hook):
             dataset.use_channel_stats(training)
             print_log(f'{change}: standardising them with the training\'s, as the weights '
                       'expect (and as tools/infer.py does).', logger='current')
+
+
+def loaded_checkpoint_file(runner) -> Optional[str]:
+    """The file a runner loads its checkpoint from: ``load_from``, or, resuming
+    without it (``tools/train.py --resume``), the work dir's latest checkpoint,
+    found as mmengine's ``Runner.load_or_resume`` finds it."""
+    load_from = runner.cfg.get('load_from')
+    if load_from is None and runner.cfg.get('resume'):
+        return find_latest_checkpoint(runner.work_dir)
+    return load_from
 
 
 def ensure_checkpoint_check(cfg) -> None:

@@ -1,5 +1,6 @@
 """Predict with the sub-head the evaluation chose, and keep that choice in checkpoints."""
 import os.path as osp
+import warnings
 from collections import deque
 from typing import List, Optional, Sequence
 
@@ -108,7 +109,9 @@ class ChosenSubheadHook(Hook):
     checkpoint carries the current one; a metric's choice, where a metric
     makes one, replaces it until the next training iteration. After
     ``--resume`` the window starts empty and the loaded choice stands until
-    the first main-head iteration.
+    the first main-head iteration. Without ``train_loss_window``, a training
+    that never validates (``tools/train.py --no-validate``) makes no choice:
+    the hook warns that its checkpoints predict with the current sub-head.
 
     Args:
         train_loss_window (int, optional): main-head iterations whose
@@ -123,6 +126,23 @@ class ChosenSubheadHook(Hook):
             raise ValueError(f'train_loss_window must be >= 1 or None, got {train_loss_window}')
         self.train_loss_window = train_loss_window
         self._recent_losses = deque(maxlen=train_loss_window or 1)
+
+    def before_train(self, runner) -> None:
+        heads = _heads(runner)
+        if self.train_loss_window is not None or runner.val_loop is not None or (
+                heads.num_subheads < 2):
+            return
+        warnings.warn(
+            'this training never validates (val_cfg is None, e.g. tools/train.py '
+            '--no-validate) and ChosenSubheadHook chooses the predicting sub-head from '
+            f'validation metrics only: the checkpoints will predict with sub-head '
+            f'{heads.test_subhead} of {heads.num_subheads}, the current one (the initial one or '
+            'that of the loaded checkpoint), not one chosen on this training. To choose one, run '
+            'tools/test.py CONFIG CHECKPOINT on a labelled or an unlabelled evaluation set (the '
+            'metric ranks the sub-heads by IIC loss, no labels needed; cluster_mapping.json '
+            'records the choice for tools/infer.py --mapping), or train with '
+            "dict(type='mmiic.ChosenSubheadHook', train_loss_window=100) in custom_hooks (the "
+            'lowest training loss over the last 100 main-head iterations).')
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:

@@ -125,3 +125,17 @@ def test_config_arguments_and_older_configs():
     assert older.default_hooks.checkpoint_check == dict(type='mmiic.CheckpointCheckHook')
     ensure_checkpoint_check(cfg)  # a config's own arguments stay
     assert cfg.default_hooks.checkpoint_check.allow_partial
+
+
+def test_resuming_without_a_path_names_the_checkpoint_it_loaded(tmp_path):
+    # tools/train.py --resume (no PATH) sets load_from=None: the message said "checkpoint None".
+    latest = tmp_path / 'epoch_3.pth'
+    (tmp_path / 'last_checkpoint').write_text(str(latest))
+    runner = SimpleNamespace(model=classifier(width=4), work_dir=str(tmp_path),
+                             cfg=Config(dict(load_from=None, resume=True)))
+    other = dict(state_dict=classifier(width=8).state_dict(), meta={})
+    with pytest.raises(ValueError, match=rf'checkpoint {latest} does not fit the model'):
+        CheckpointCheckHook().after_load_checkpoint(runner, other)
+    runner.cfg = Config(dict(load_from='given.pth', resume=True))
+    with pytest.raises(ValueError, match='checkpoint given.pth does not fit the model'):
+        CheckpointCheckHook().after_load_checkpoint(runner, other)
