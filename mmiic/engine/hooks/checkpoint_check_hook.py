@@ -29,6 +29,8 @@ HOOK_NAME = 'checkpoint_check'
 #: Checkpoint meta key of the label-free pipeline inference must repeat.
 PIPELINE_KEY = 'inference_pipeline'
 PREPROCESSING_CHOICES = ('checkpoint', 'config')
+#: State-dict entries that hold input-pipeline state, not weights (see weight_mismatches).
+PIPELINE_STATE_PREFIXES = ('data_preprocessor.', )
 
 _PARTIAL_HINT = (f'To load only the matching weights on purpose (e.g. a backbone), set '
                  f'default_hooks.{HOOK_NAME}.allow_partial=True (e.g. with --cfg-options), or '
@@ -100,10 +102,16 @@ def weight_mismatches(model: nn.Module, state_dict: Dict[str, object]) -> Dict[s
         dict: ``shape`` (entries of another shape, with both shapes),
         ``missing`` (model entries the checkpoint lacks; BatchNorm's
         ``num_batches_tracked`` counters excepted, as mmengine does) and
-        ``unexpected`` (checkpoint entries the model lacks).
+        ``unexpected`` (checkpoint entries the model lacks). Entries of the
+        data preprocessor are no weights but state of the input pipeline
+        (the device views' RNG ``seed`` and ``step``): they are left out, so
+        that a network trained with views on the device loads into the same
+        network with views on the CPU, and back.
     """
-    state = {re.sub(r'^module\.', '', k): v for k, v in state_dict.items()}
-    own = model.state_dict()
+    state = {k: v for k, v in ((re.sub(r'^module\.', '', k), v) for k, v in state_dict.items())
+             if not k.startswith(PIPELINE_STATE_PREFIXES)}
+    own = {k: v for k, v in model.state_dict().items()
+           if not k.startswith(PIPELINE_STATE_PREFIXES)}
     shape = [f'{k}: {list(state[k].shape)} in the checkpoint, {list(v.shape)} in the model'
              for k, v in own.items()
              if k in state and hasattr(state[k], 'shape') and state[k].shape != v.shape]

@@ -51,21 +51,36 @@ def restore_subhead_from_meta(model: nn.Module, checkpoint: dict) -> None:
     meta only; this adds the state-dict entry, in place and before the
     weights are loaded, so that they load (strictly) and predict with their
     chosen sub-head. A checkpoint whose state and meta disagree is refused.
+    Weights of the heads with neither (a bare state dict exported before, or
+    a checkpoint saved without :class:`ChosenSubheadHook`) get sub-head 0,
+    with a warning.
 
     Args:
         model (nn.Module): the (unwrapped) model the checkpoint is loaded into.
-        checkpoint (dict): as loaded (``state_dict`` and ``meta``).
+        checkpoint (dict): as loaded (``state_dict`` and ``meta``, or bare
+            weights).
     """
-    if 'state_dict' not in checkpoint:
-        return  # bare weights: no meta to read
-    index = (checkpoint.get('meta') or {}).get(META_KEY)
-    state = checkpoint['state_dict']
+    bare = 'state_dict' not in checkpoint
+    index = None if bare else (checkpoint.get('meta') or {}).get(META_KEY)
+    state = checkpoint if bare else checkpoint['state_dict']
     prefix = 'module.' if state and all(k.startswith('module.') for k in state) else ''
     for key in subhead_state_keys(model):
         stored = state.get(prefix + key)
-        if stored is None and index is not None:
+        heads = prefix + key[:-len(STATE_KEY)]
+        if stored is None and index is None:
+            if not any(k.startswith(heads) for k in state):
+                continue  # no weights of these heads either (e.g. a backbone): nothing to choose
+            warnings.warn(
+                f'the checkpoint holds no predicting sub-head (no {key} in its weights, no '
+                f"meta['{META_KEY}']: weights exported before the sub-head was part of the "
+                'model\'s state, or saved without ChosenSubheadHook): predicting with sub-head '
+                '0. If its training chose another one, set it on the loaded model '
+                '(model.cluster_heads.test_subhead = k, e.g. after mmiic.apis.init_model), or '
+                'let tools/test.py choose one on an evaluation set.')
+            state[prefix + key] = torch.tensor(0, dtype=torch.int64)
+        elif stored is None:
             state[prefix + key] = torch.tensor(int(index), dtype=torch.int64)
-        elif stored is not None and index is not None and int(stored) != int(index):
+        elif index is not None and int(stored) != int(index):
             raise ValueError(f"the checkpoint names two predicting sub-heads: meta['{META_KEY}'] "
                              f'is {index}, its state dict {prefix + key} is {int(stored)}')
 
