@@ -195,7 +195,49 @@ def set_slide_inference(model, crop_size: Optional[int], stride: Optional[int] =
                                 stride=(stride, stride))
 
 
+class UnreadableImageError(ValueError):
+    """An input image that its loader cannot read (corrupt, not an image, an
+    unsupported channel count); the message names the file and the cause."""
+
+
+def prepare_image(model, image: ImageType) -> dict:
+    """One image through the model's inference pipeline: loaded (the pipeline's
+    first step), then resized and packed as :func:`inference_model` batches it.
+
+    Args:
+        model (nn.Module): from :func:`init_model`.
+        image (str | np.ndarray): a file path or an array ([H, W] or
+            [H, W, C], OpenCV's BGR order).
+
+    Raises:
+        UnreadableImageError: the image cannot be read; errors of the later
+            steps (a bad config) pass unchanged.
+    """
+    if isinstance(image, str):
+        results = dict(img_path=image)
+    elif isinstance(image, np.ndarray):
+        results = dict(img=image, img_path=None)
+    else:
+        raise TypeError(f'images must be paths or numpy arrays, got {type(image)}')
+    load, *steps = _pipeline(model).transforms
+    try:
+        results = load(results)
+    except (OSError, ValueError) as error:  # the loader names the file and the cause
+        raise UnreadableImageError(str(error)) from error
+    for step in steps:
+        results = step(results)
+    return results
+
+
 @torch.no_grad()
+def predict_prepared(model, data: List[dict]) -> list:
+    """Predictions for images from :func:`prepare_image` (see :func:`inference_model`)."""
+    if is_segmentor(model):
+        # Images of different sizes cannot share a batch: one at a time.
+        return [model.test_step(pseudo_collate([d]))[0] for d in data]
+    return model.test_step(pseudo_collate(data))
+
+
 def inference_model(model, images: Union[ImageType, Sequence[ImageType]]):
     """Predict clusters of images without labels.
 
@@ -210,24 +252,13 @@ def inference_model(model, images: Union[ImageType, Sequence[ImageType]]):
         ``seg_logits`` ([k, H, W] probabilities), or an mmpretrain
         ``DataSample`` with ``pred_label`` (the cluster) and ``pred_score``
         ([k] probabilities), both from ``cluster_heads.test_subhead``.
+
+    Raises:
+        UnreadableImageError: for the first image that cannot be read.
     """
     single = isinstance(images, (str, np.ndarray))
     items = [images] if single else list(images)
-    pipeline = _pipeline(model)
-    data = []
-    for item in items:
-        if isinstance(item, str):
-            results = dict(img_path=item)
-        elif isinstance(item, np.ndarray):
-            results = dict(img=item, img_path=None)
-        else:
-            raise TypeError(f'images must be paths or numpy arrays, got {type(item)}')
-        data.append(pipeline(results))
-    if is_segmentor(model):
-        # Images of different sizes cannot share a batch: one at a time.
-        outputs = [model.test_step(pseudo_collate([d]))[0] for d in data]
-    else:
-        outputs = model.test_step(pseudo_collate(data))
+    outputs = predict_prepared(model, [prepare_image(model, item) for item in items])
     return outputs[0] if single else outputs
 
 
