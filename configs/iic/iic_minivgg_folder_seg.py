@@ -4,6 +4,8 @@
 #   python tools/train.py configs/iic/iic_minivgg_folder_seg.py
 #   python tools/infer.py configs/iic/iic_minivgg_folder_seg.py \
 #       work_dirs/iic_minivgg_folder_seg/iter_10000.pth /path/to/new/images --out work_dirs/infer
+# (mmseg's MMSegInferencer cannot run this config, which reads images with
+# mmiic.LoadIICImage: use tools/infer.py or mmiic.apis.init_model/inference_model.)
 # Scale: set OBJECT_SIZE to the typical diameter, in pixels of your images, of
 # the things to segment (cells, buildings, ...), or let
 #   python tools/analysis_tools/estimate_object_size.py $DATA_ROOT
