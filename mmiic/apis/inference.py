@@ -20,26 +20,17 @@ import numpy as np
 import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.model import is_model_wrapper
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint_to_model
 
 from mmiic.engine.hooks.checkpoint_check_hook import CheckpointCheckHook
-from mmiic.utils.config_loading import load_config, merge_cfg_options
+from mmiic.models.wrappers import unwrap_model
+from mmiic.utils.config_loading import load_config, merge_cfg_options, type_name
 
 ImageType = Union[str, np.ndarray]
 _ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadIICAnnotations')
 _IMAGE_LOADERS = ('LoadImageFromFile', 'LoadImageFromNDArray', 'LoadIICImage')
 _MMCV_LOADERS = ('LoadImageFromFile', 'LoadImageFromNDArray')
-
-
-def _name(transform: dict) -> str:
-    kind = transform['type']
-    return kind if isinstance(kind, str) else kind.__name__
-
-
-def _short(transform: dict) -> str:
-    return _name(transform).split('.')[-1]
 
 
 def _test_pipeline(cfg: Config) -> List[dict]:
@@ -80,7 +71,7 @@ def build_inference_pipeline(cfg: Config, dataset_meta: Optional[dict] = None) -
     dataset_meta = dataset_meta or {}
     steps, loader = [], None
     for transform in _test_pipeline(cfg):
-        short = _short(transform)
+        short = type_name(transform)
         if short in _ANNOTATION_LOADERS:
             continue
         if short in _IMAGE_LOADERS:
@@ -96,7 +87,7 @@ def build_inference_pipeline(cfg: Config, dataset_meta: Optional[dict] = None) -
     if loader is not None:
         color_type = color_type or loader.get('color_type')
         stats = stats or loader.get('channel_stats')
-        if _short(loader) in _MMCV_LOADERS and loader.get('channel_order', 'bgr') == 'bgr':
+        if type_name(loader) in _MMCV_LOADERS and loader.get('channel_order', 'bgr') == 'bgr':
             channel_order = 'bgr'
     if color_type not in ('color', 'grayscale', 'unchanged'):
         color_type = _default_color_type(cfg)
@@ -288,7 +279,7 @@ def write_cluster_mapping(runner, path: Optional[str] = None) -> Optional[str]:
         classes = meta.get('classes') or [str(i) for i in range(max(found['mapping']) + 1)]
     # The head the model tested with (a segmentor's decode_head.test_head) is the
     # one the mapping belongs to; tools/infer.py checks it.
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    model = unwrap_model(runner.model)
     head = getattr(getattr(model, 'decode_head', None), 'test_head', None) or found.get(
         'head', 'main')
     path = path or osp.join(runner.log_dir, 'cluster_mapping.json')

@@ -46,11 +46,13 @@ import re
 import tempfile
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
+
+import numpy as np
 
 from mmengine.config import Config
 
-__all__ = ['load_config', 'merge_cfg_options', 'require_test_set']
+__all__ = ['load_config', 'load_test_config', 'merge_cfg_options', 'require_test_set']
 
 # Where a loaded Config keeps the options it was loaded with (for merge_cfg_options).
 _OPTIONS_ATTR = '_mmiic_cfg_options'
@@ -76,20 +78,40 @@ def _holds_dict(value: Any) -> bool:
     return False
 
 
-def _plain(value: Any) -> Any:
-    """ConfigDicts and tuples/lists of them as builtins (for ``repr``)."""
+def plain_value(value: Any, keep_tuples: bool = True,
+                leaf: Optional[Callable[[Any], Any]] = None) -> Any:
+    """A config value as builtin Python: ConfigDicts as dicts, lists and tuples
+    item by item, numpy arrays and scalars as lists and numbers.
+
+    Args:
+        value: a config value (or a checkpoint's meta).
+        keep_tuples (bool): keep tuples (for ``repr``, as Python source);
+            False makes them lists, so that a value compares equal whether it
+            came from a config or from a checkpoint's meta.
+        leaf (callable, optional): applied to every other value (None: kept).
+    """
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_value(v, keep_tuples, leaf) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_plain(v) for v in value)
-    return value
+        items = [plain_value(v, keep_tuples, leaf) for v in value]
+        return tuple(items) if keep_tuples and isinstance(value, tuple) else items
+    if isinstance(value, (np.ndarray, np.generic)):
+        return plain_value(value.tolist(), keep_tuples, leaf)
+    return leaf(value) if leaf is not None else value
+
+
+def type_name(config: dict) -> str:
+    """The class name a config's ``type`` gives, without its scope:
+    ``'LoadIICImage'`` for ``type='mmiic.LoadIICImage'`` or the class itself."""
+    kind = config.get('type', '?')
+    return (kind if isinstance(kind, str) else kind.__name__).split('.')[-1]
 
 
 def _literal(key: str, value: Any) -> str:
     """``value`` as Python source; ValueError naming ``key`` if it has none."""
-    text = repr(_plain(value))
+    text = repr(plain_value(value))
     try:
-        same = ast.literal_eval(text) == _plain(value)
+        same = ast.literal_eval(text) == plain_value(value)
     except (ValueError, SyntaxError):
         same = False
     if not same:
@@ -331,7 +353,7 @@ def _check_options(cfg: Config, options: Dict[str, Any], filename: Optional[str]
         if root != key and not _holds_dict(cfg[root]):
             raise ValueError(
                 f'--cfg-options {key}: {root} is a variable of the config; set it whole (e.g. '
-                f'{root}={_plain(cfg[root])!r} with the part changed) so that the values '
+                f'{root}={plain_value(cfg[root])!r} with the part changed) so that the values '
                 'computed from it follow')
 
 
@@ -399,7 +421,7 @@ def _refuse_isolated(before: Config, after: Config, reparsed: Dict[str, Any],
             continue
         old = _value_at(without, key)
         holding = _keys_holding(without, key, old) if old is not None else []
-        instead = (f'; keys holding its value {_plain(old)!r}, perhaps computed from it: '
+        instead = (f'; keys holding its value {plain_value(old)!r}, perhaps computed from it: '
                    f'{", ".join(holding)}' if holding else '')
         raise ValueError(
             f'--cfg-options {key}={value!r} would change nothing that is used: neither '
@@ -540,3 +562,28 @@ def require_test_set(cfg: Config, config_path: str, tool: str) -> None:
         'set label_dir (a folder of label maps named as the images) and classes, e.g. '
         '--cfg-options label_dir=labels "classes=(sky,ground)"; otherwise add '
         'test_dataloader, test_cfg and test_evaluator (README, "Train on your own images")')
+
+
+def load_test_config(config: Union[str, Path], checkpoint: str,
+                     cfg_options: Optional[Dict[str, Any]], tool: str,
+                     work_dir: Optional[str] = None) -> Config:
+    """The config of a tool that tests ``checkpoint`` (``tools/test.py``,
+    ``confusion_matrix.py``), ready for a Runner.
+
+    Loaded with ``cfg_options`` (:func:`load_config`), checked to have a test
+    set (:func:`require_test_set`), with its work dir (``work_dir``, else the
+    config's, else ``work_dirs/<config name>``), ``load_from = checkpoint``
+    and :class:`~mmiic.engine.hooks.CheckpointCheckHook` (also added to
+    configs written before it existed, which would load a checkpoint
+    unchecked).
+    """
+    from mmiic.engine.hooks import ensure_checkpoint_check  # the hooks import this module
+    cfg = load_config(config, cfg_options)
+    require_test_set(cfg, str(config), tool)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(str(config)))[0])
+    cfg.load_from = checkpoint
+    ensure_checkpoint_check(cfg)
+    return cfg

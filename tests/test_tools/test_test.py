@@ -236,6 +236,7 @@ def test_test_images_are_standardised_with_the_training_statistics(tmp_path):
 
     from mmiic.datasets.transforms import convert_channels, read_image, to_uint8
     from mmiic.utils import load_config
+    from mmiic.utils.config_loading import load_test_config
     made = make_seg_folder(str(tmp_path / 'made'), values=(0, 1))
     root = str(tmp_path / 'data')
     shutil.move(osp.join(made, 'images'), root)
@@ -250,9 +251,9 @@ def test_test_images_are_standardised_with_the_training_statistics(tmp_path):
     path = str(tmp_path / 'model.pth')
     save_checkpoint(checkpoint, path)
     args = test_tool.parse_args([FOLDER_SEG, path, '--work-dir', str(tmp_path / 'w')])
-    cfg = test_tool.merge_args(load_config(FOLDER_SEG, {
+    cfg = test_tool.merge_args(load_test_config(FOLDER_SEG, path, {
         **options, 'test_dataloader.num_workers': 0, 'test_dataloader.persistent_workers': False,
-        'experiment_name': f'stats_{tmp_path.name}'}), args)
+        'experiment_name': f'stats_{tmp_path.name}'}, 'tools/test.py', str(tmp_path / 'w')), args)
     runner = Runner.from_cfg(cfg)
     dataset = runner.test_dataloader.dataset
     assert dataset.channel_stats != training  # the test images' own, before the test

@@ -24,7 +24,7 @@ from mmengine.utils import ProgressBar
 
 import mmiic  # noqa: F401  registers modules
 from mmiic.datasets.folder_datasets import ImageFolderClusterDataset, ImageFolderSegDataset
-from mmiic.utils import load_config, require_test_set
+from mmiic.utils.config_loading import load_config, require_test_set, type_name
 
 FOLDER_DATASETS = (ImageFolderClusterDataset.__name__, ImageFolderSegDataset.__name__)
 
@@ -51,11 +51,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def _short(transform: dict) -> str:
-    kind = transform['type']
-    return (kind if isinstance(kind, str) else kind.__name__).split('.')[-1]
-
-
 def loading_only(cfg):
     """A copy of a data set config whose pipelines (also of nested data sets)
     keep only their ``Load*`` steps, with folder data sets told to skip (and
@@ -66,8 +61,8 @@ def loading_only(cfg):
         return cfg
     out = ConfigDict({key: loading_only(value) for key, value in cfg.items()})
     if isinstance(out.get('pipeline'), list):
-        out['pipeline'] = [t for t in out['pipeline'] if _short(t).startswith('Load')]
-    if 'type' in out and _short(out) in FOLDER_DATASETS:
+        out['pipeline'] = [t for t in out['pipeline'] if type_name(t).startswith('Load')]
+    if 'type' in out and type_name(out) in FOLDER_DATASETS:
         out['bad_images'] = 'skip'
     return out
 

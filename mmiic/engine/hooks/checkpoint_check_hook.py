@@ -13,15 +13,15 @@ import re
 import warnings
 from typing import Dict, List, Optional
 
-import numpy as np
 import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.runner import find_latest_checkpoint
 
 from mmiic.datasets.folder_datasets import folder_datasets_in
+from mmiic.models.wrappers import unwrap_model
 from mmiic.registry import HOOKS
+from mmiic.utils.config_loading import plain_value, type_name
 from .chosen_subhead_hook import restore_subhead_from_meta
 
 #: Name of the hook in ``default_hooks`` (configs set its arguments there).
@@ -38,21 +38,20 @@ _PARTIAL_HINT = (f'To load only the matching weights on purpose (e.g. a backbone
                  "checkpoint=..., prefix='backbone.').")
 
 
-def _plain(value):
-    """Config values as plain Python (dicts, lists, numbers, strings): what a
-    checkpoint's meta may hold (it is loaded with ``weights_only=True``) and
-    what compares equal whether it came from a config or a checkpoint."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (np.ndarray, np.generic)):
-        return _plain(value.tolist())
+def _meta_leaf(value):
+    """A value a checkpoint's meta may hold (it is loaded with ``weights_only=True``)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, type):  # a transform given as a class
         return f'{value.__module__}.{value.__qualname__}'
     return repr(value)
+
+
+def _plain(value):
+    """Config values as plain Python (dicts, lists, numbers, strings): what a
+    checkpoint's meta may hold and what compares equal whether it came from a
+    config or a checkpoint."""
+    return plain_value(value, keep_tuples=False, leaf=_meta_leaf)
 
 
 def inference_pipeline_of(cfg, dataset_meta: Optional[dict] = None) -> Optional[List[dict]]:
@@ -66,10 +65,6 @@ def inference_pipeline_of(cfg, dataset_meta: Optional[dict] = None) -> Optional[
         return None
 
 
-def _step_name(step: dict) -> str:
-    return str(step.get('type', '?')).split('.')[-1]
-
-
 def pipeline_differences(recorded: List[dict], derived: List[dict]) -> List[str]:
     """Where two inference pipelines (plain data) differ, one line each.
 
@@ -78,7 +73,7 @@ def pipeline_differences(recorded: List[dict], derived: List[dict]) -> List[str]
         config'``; empty if they are equal.
     """
     recorded, derived = _plain(recorded), _plain(derived)
-    names = [_step_name(s) for s in recorded], [_step_name(s) for s in derived]
+    names = [type_name(s) for s in recorded], [type_name(s) for s in derived]
     if names[0] != names[1]:
         return [f'steps: {names[0]} in training, {names[1]} in this config']
     lines = []
@@ -254,8 +249,7 @@ class CheckpointCheckHook(Hook):
             meta[PIPELINE_KEY] = self._recorded
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        self.check_weights(model, checkpoint, f'checkpoint {loaded_checkpoint_file(runner)}')
+        self.check_weights(unwrap_model(runner.model), checkpoint, f'checkpoint {loaded_checkpoint_file(runner)}')
         self._checkpoint_meta = checkpoint.get('meta') or {}
 
     def before_test(self, runner) -> None:

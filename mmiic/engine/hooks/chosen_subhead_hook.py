@@ -8,10 +8,10 @@ import torch
 import torch.nn as nn
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner.checkpoint import CheckpointLoader, save_checkpoint
 
 from mmiic.models.heads.cluster_heads import ClusterHeads
+from mmiic.models.wrappers import unwrap_model
 from mmiic.registry import HOOKS
 
 META_KEY = 'test_subhead'
@@ -20,7 +20,7 @@ STATE_KEY = 'test_subhead_index'
 
 
 def _model(runner) -> nn.Module:
-    return runner.model.module if is_model_wrapper(runner.model) else runner.model
+    return unwrap_model(runner.model)
 
 
 def _heads(runner):
