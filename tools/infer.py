@@ -21,7 +21,7 @@ Images larger than ``--slide-size`` are predicted by mmseg's sliding window.
 An image that cannot be read (corrupt, not an image, an unsupported channel
 count) is skipped: the others are predicted, and the skipped ones are listed
 at the end and in ``DIR/skipped.csv`` (image, error). If no image could be
-read, the tool fails.
+read, the tool fails. Errors of the model (not of reading) stop the run.
 """
 import argparse
 import csv
@@ -38,14 +38,15 @@ from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
 
 import mmiic  # noqa: F401  registers modules
-from mmiic.apis import inference_model, init_model, is_segmentor, set_slide_inference
+from mmiic.apis import init_model, is_segmentor, set_slide_inference
+from mmiic.apis.inference import UnreadableImageError, predict_prepared, prepare_image
 from mmiic.datasets import list_images
 from mmiic.datasets.transforms import read_image
 from mmiic.visualization import (cluster_palette, draw_legend, frame_in_colour,
                                  load_cluster_names, overlay_clusters, to_rgb_uint8)
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg', '.wmv')
-# What read_image and the loading pipeline raise for a file they cannot read (each names the file).
+# What read_image raises for a file it cannot read (naming the file).
 READ_ERRORS = (OSError, ValueError)
 
 
@@ -151,17 +152,18 @@ class VideoOutput:
 
 def predict(model, batch: List[Tuple[str, object]], skipped: List[Tuple[str, str]]) -> list:
     """[((name, item), data sample)] for the items of ``batch`` that could be read;
-    each unreadable one is added to ``skipped`` as (image, error)."""
-    try:
-        return list(zip(batch, inference_model(model, [item for _, item in batch])))
-    except READ_ERRORS as error:
-        if len(batch) == 1:
-            name, item = batch[0]
+    each unreadable one is added to ``skipped`` as (image, error). Errors of the
+    model are no reading errors: they stop the run."""
+    read, data = [], []
+    for name, item in batch:
+        try:
+            data.append(prepare_image(model, item))
+        except UnreadableImageError as error:
             skipped.append((item if isinstance(item, str) else name,
-                            f'{type(error).__name__}: {error}'))
-            return []
-    # Find the unreadable images of the batch: one at a time.
-    return [pair for one in batch for pair in predict(model, [one], skipped)]
+                            f'{type(error.__cause__ or error).__name__}: {error}'))
+            continue
+        read.append((name, item))
+    return list(zip(read, predict_prepared(model, data))) if data else []
 
 
 def write_segmentation(name: str, item, sample, out: str, names: List[str], palette: np.ndarray,
@@ -279,6 +281,7 @@ def main() -> None:
     print(f'\nwrote the predictions of {predicted} image(s) to {args.out}'
           + (f' (video: {video_path})' if video_path else ''))
     report_skipped(skipped, predicted, args.out)
+
 
 if __name__ == '__main__':
     main()

@@ -21,10 +21,9 @@ from mmengine.runner import Runner
 
 import mmiic  # noqa: F401  registers modules
 from mmiic.apis import write_cluster_mapping
-from mmiic.engine.hooks import ensure_checkpoint_check
 from mmiic.evaluation import DumpClusterMaps
-from mmiic.utils import (load_config, register_checkpoint_loader, require_test_set,
-                         shutdown_distributed, start_distributed)
+from mmiic.utils import register_checkpoint_loader, shutdown_distributed, start_distributed
+from mmiic.utils.config_loading import load_test_config
 
 PRED_SUFFIXES = ('.pkl', '.pickle')
 METRIC_SUFFIXES = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
@@ -86,15 +85,9 @@ def check_out_args(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Command line -> config (loaded with ``--cfg-options``): launcher, work dir,
-    checkpoint, pictures."""
+    """Command line -> config (from ``load_test_config``: work dir and checkpoint
+    set): launcher, pictures."""
     cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
-    ensure_checkpoint_check(cfg)  # refuse a checkpoint that does not fit, also with older configs
     if args.show or args.show_dir is not None:
         add_visualization_hook(cfg, args)
     return cfg
@@ -141,8 +134,8 @@ def save_outputs(args: argparse.Namespace, metrics: Dict[str, float]) -> None:
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
-    cfg = merge_args(load_config(args.config, args.cfg_options), args)
-    require_test_set(cfg, args.config, 'tools/test.py')
+    cfg = merge_args(load_test_config(args.config, args.checkpoint, args.cfg_options,
+                                      'tools/test.py', args.work_dir), args)
     register_checkpoint_loader()  # the checkpoint is a Runner checkpoint
     start_distributed(cfg)  # gloo on a machine without CUDA; else the Runner starts it
     runner = Runner.from_cfg(cfg)

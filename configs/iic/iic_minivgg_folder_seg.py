@@ -4,6 +4,8 @@
 #   python tools/train.py configs/iic/iic_minivgg_folder_seg.py
 #   python tools/infer.py configs/iic/iic_minivgg_folder_seg.py \
 #       work_dirs/iic_minivgg_folder_seg/iter_10000.pth /path/to/new/images --out work_dirs/infer
+# (mmseg's MMSegInferencer cannot run this config, which reads images with
+# mmiic.LoadIICImage: use tools/infer.py or mmiic.apis.init_model/inference_model.)
 # Scale: set OBJECT_SIZE to the typical diameter, in pixels of your images, of
 # the things to segment (cells, buildings, ...), or let
 #   python tools/analysis_tools/estimate_object_size.py $DATA_ROOT
@@ -28,10 +30,12 @@
 # and the main sub-head with the lowest training loss predicts: one sub-head
 # and the main head first collapsed on most seeds of the demo (README).
 # Evaluation with label maps (tools/test.py, confusion_matrix.py): set label_dir
-# and classes (or label_map) below. Set these variables with --cfg-options (e.g.
-# num_clusters=4 label_dir=labels "classes=(cell,background)"; the values computed
-# from them follow) or in a copy of this file, not in a config inheriting it: the
-# values computed from a variable here would keep this file's value.
+# and classes (or label_map) below; label maps in $DATA_ROOT/labels (label_dir=labels)
+# are never trained on as images (exclude_dirs, also when training runs without
+# label_dir). Set these variables with --cfg-options (e.g. num_clusters=4
+# label_dir=labels "classes=(cell,background)"; the values computed from them follow)
+# or in a copy of this file, not in a config inheriting it: the values computed from a
+# variable here would keep this file's value (this is not detected).
 _base_ = [
     '../_base_/models/iic_vgg10a_seg.py', '../_base_/schedules/iic_seg_adam.py',
     '../_base_/default_runtime_seg.py'
@@ -81,16 +85,6 @@ eval_pipeline = [dict(type='mmiic.LoadIICImage'), resize, dict(type='mmiic.LoadI
 tile_size = None
 color_type = 'color'
 normalize = None
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='mmiic.ImageFolderSegDataset', data_root=data_root, tile_size=tile_size,
-                 normalize=normalize, color_type=color_type, pipeline=train_pipeline))
-# No validation during training (no labels): the training hooks below show the
-# clusters on the first images of the folder instead.
-val_dataloader = val_cfg = val_evaluator = None
 # Evaluation needs label maps: label_dir, their folder (relative to data_root or
 # absolute; PNGs named as the images, same relative paths), and classes, the names of
 # the label values 0, 1, ... (255 = ignored), or label_map from other label values to
@@ -99,6 +93,21 @@ val_dataloader = val_cfg = val_evaluator = None
 label_dir = None
 classes = None
 label_map = None
+# Folders under data_root that hold no images, left out in training and evaluation: the
+# label maps' (label_dir, or labels/ when training runs without label_dir), so that they
+# are never trained on as images.
+exclude_dirs = [label_dir or 'labels']
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(type='mmiic.ImageFolderSegDataset', data_root=data_root, tile_size=tile_size,
+                 normalize=normalize, color_type=color_type, exclude_dirs=exclude_dirs,
+                 pipeline=train_pipeline))
+# No validation during training (no labels): the training hooks below show the
+# clusters on the first images of the folder instead.
+val_dataloader = val_cfg = val_evaluator = None
 test_dataloader = test_cfg = test_evaluator = None
 if label_dir is not None:
     test_dataloader = dict(
@@ -107,8 +116,9 @@ if label_dir is not None:
         persistent_workers=True,
         sampler=dict(type='DefaultSampler', shuffle=False),
         dataset=dict(type='mmiic.ImageFolderSegDataset', data_root=data_root,
-                     label_dir=label_dir, classes=classes, label_map=label_map,
-                     normalize=normalize, color_type=color_type, pipeline=eval_pipeline))
+                     label_dir=label_dir, exclude_dirs=exclude_dirs, classes=classes,
+                     label_map=label_map, normalize=normalize, color_type=color_type,
+                     pipeline=eval_pipeline))
     test_cfg = dict(type='TestLoop')
     # Classes from the data set, clusters from the tested head's predictions.
     test_evaluator = dict(type='mmiic.SegClusterMetric')

@@ -21,10 +21,13 @@
 #   iterations of an epoch to follow it);
 # - colour jitter: there cv2's BGR images went to torchvision's ColorJitter,
 #   which takes them for RGB (saturation and hue on swapped channels); here
-#   they act on the true colours (the loader's BGR order is known).
-# Same: SegmentationNet10a on Sobel + RGB, 1/3 scale (full decoding, bilinear,
-# as cv2.imread + cv2.resize there), 128 px crops, flips and colour jitter
-# (0.4, 0.4, 0.4, 0.125), overclustering head first.
+#   they act on the true colours (the loader's BGR order is known);
+# - orientation: cv2.imread there applied a JPEG's EXIF rotation, which turns
+#   the image away from its (unrotated) label map; here images keep their
+#   stored orientation, as the label maps, in training and test alike.
+# Same: SegmentationNet10a on Sobel + RGB, 1/3 scale (full decoding, bilinear
+# resizing, as cv2.imread + cv2.resize there), 128 px crops, flips and colour
+# jitter (0.4, 0.4, 0.4, 0.125), overclustering head first.
 _base_ = [
     '../_base_/models/iic_vgg10a_seg.py', '../_base_/datasets/cocostuff15_iic.py',
     '../_base_/schedules/iic_seg_adam.py', '../_base_/default_runtime_seg.py'

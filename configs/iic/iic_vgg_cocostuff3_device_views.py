@@ -1,8 +1,10 @@
 # COCO-Stuff-3 with the training views made on the model's device, in batches.
 # The data workers only load, shrink and crop (uint8, one copy per image):
 # LoadResizedImage decodes and resizes exactly as the test pipeline's
-# LoadImageFromFile + Resize (full decoding, bilinear to 1/3; the published
-# code's cv2.imread + cv2.resize), and batches go to the device from pinned memory.
+# LoadImageFromFile + Resize (full decoding in the stored orientation, bilinear
+# to 1/3; the published code's cv2.imread + cv2.resize, but for the EXIF rotation
+# cv2.imread applies: see iic_vgg_cocostuff3.py), and batches go to the device
+# from pinned memory.
 # IICBatchDenseViews then flips, jitters, records the alignment and builds the
 # masks in the data preprocessor with the keys of the CPU step IICDenseViews.
 _base_ = ['./iic_vgg_cocostuff3.py']

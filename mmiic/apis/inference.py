@@ -20,27 +20,18 @@ import numpy as np
 import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.model import is_model_wrapper
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint_to_model
 
 from mmiic.engine.hooks.checkpoint_check_hook import CheckpointCheckHook
+from mmiic.models.wrappers import unwrap_model
 from mmiic.utils.checkpoint_compat import register_checkpoint_loader
-from mmiic.utils.config_loading import load_config, merge_cfg_options
+from mmiic.utils.config_loading import load_config, merge_cfg_options, type_name
 
 ImageType = Union[str, np.ndarray]
 _ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadIICAnnotations')
 _IMAGE_LOADERS = ('LoadImageFromFile', 'LoadImageFromNDArray', 'LoadIICImage')
 _MMCV_LOADERS = ('LoadImageFromFile', 'LoadImageFromNDArray')
-
-
-def _name(transform: dict) -> str:
-    kind = transform['type']
-    return kind if isinstance(kind, str) else kind.__name__
-
-
-def _short(transform: dict) -> str:
-    return _name(transform).split('.')[-1]
 
 
 def _test_pipeline(cfg: Config) -> List[dict]:
@@ -81,7 +72,7 @@ def build_inference_pipeline(cfg: Config, dataset_meta: Optional[dict] = None) -
     dataset_meta = dataset_meta or {}
     steps, loader = [], None
     for transform in _test_pipeline(cfg):
-        short = _short(transform)
+        short = type_name(transform)
         if short in _ANNOTATION_LOADERS:
             continue
         if short in _IMAGE_LOADERS:
@@ -97,7 +88,7 @@ def build_inference_pipeline(cfg: Config, dataset_meta: Optional[dict] = None) -
     if loader is not None:
         color_type = color_type or loader.get('color_type')
         stats = stats or loader.get('channel_stats')
-        if _short(loader) in _MMCV_LOADERS and loader.get('channel_order', 'bgr') == 'bgr':
+        if type_name(loader) in _MMCV_LOADERS and loader.get('channel_order', 'bgr') == 'bgr':
             channel_order = 'bgr'
     if color_type not in ('color', 'grayscale', 'unchanged'):
         color_type = _default_color_type(cfg)
@@ -199,7 +190,49 @@ def set_slide_inference(model, crop_size: Optional[int], stride: Optional[int] =
                                 stride=(stride, stride))
 
 
+class UnreadableImageError(ValueError):
+    """An input image that its loader cannot read (corrupt, not an image, an
+    unsupported channel count); the message names the file and the cause."""
+
+
+def prepare_image(model, image: ImageType) -> dict:
+    """One image through the model's inference pipeline: loaded (the pipeline's
+    first step), then resized and packed as :func:`inference_model` batches it.
+
+    Args:
+        model (nn.Module): from :func:`init_model`.
+        image (str | np.ndarray): a file path or an array ([H, W] or
+            [H, W, C], OpenCV's BGR order).
+
+    Raises:
+        UnreadableImageError: the image cannot be read; errors of the later
+            steps (a bad config) pass unchanged.
+    """
+    if isinstance(image, str):
+        results = dict(img_path=image)
+    elif isinstance(image, np.ndarray):
+        results = dict(img=image, img_path=None)
+    else:
+        raise TypeError(f'images must be paths or numpy arrays, got {type(image)}')
+    load, *steps = _pipeline(model).transforms
+    try:
+        results = load(results)
+    except (OSError, ValueError) as error:  # the loader names the file and the cause
+        raise UnreadableImageError(str(error)) from error
+    for step in steps:
+        results = step(results)
+    return results
+
+
 @torch.no_grad()
+def predict_prepared(model, data: List[dict]) -> list:
+    """Predictions for images from :func:`prepare_image` (see :func:`inference_model`)."""
+    if is_segmentor(model):
+        # Images of different sizes cannot share a batch: one at a time.
+        return [model.test_step(pseudo_collate([d]))[0] for d in data]
+    return model.test_step(pseudo_collate(data))
+
+
 def inference_model(model, images: Union[ImageType, Sequence[ImageType]]):
     """Predict clusters of images without labels.
 
@@ -214,24 +247,13 @@ def inference_model(model, images: Union[ImageType, Sequence[ImageType]]):
         ``seg_logits`` ([k, H, W] probabilities), or an mmpretrain
         ``DataSample`` with ``pred_label`` (the cluster) and ``pred_score``
         ([k] probabilities), both from ``cluster_heads.test_subhead``.
+
+    Raises:
+        UnreadableImageError: for the first image that cannot be read.
     """
     single = isinstance(images, (str, np.ndarray))
     items = [images] if single else list(images)
-    pipeline = _pipeline(model)
-    data = []
-    for item in items:
-        if isinstance(item, str):
-            results = dict(img_path=item)
-        elif isinstance(item, np.ndarray):
-            results = dict(img=item, img_path=None)
-        else:
-            raise TypeError(f'images must be paths or numpy arrays, got {type(item)}')
-        data.append(pipeline(results))
-    if is_segmentor(model):
-        # Images of different sizes cannot share a batch: one at a time.
-        outputs = [model.test_step(pseudo_collate([d]))[0] for d in data]
-    else:
-        outputs = model.test_step(pseudo_collate(data))
+    outputs = predict_prepared(model, [prepare_image(model, item) for item in items])
     return outputs[0] if single else outputs
 
 
@@ -261,7 +283,7 @@ def write_cluster_mapping(runner, path: Optional[str] = None) -> Optional[str]:
         classes = meta.get('classes') or [str(i) for i in range(max(found['mapping']) + 1)]
     # The head the model tested with (a segmentor's decode_head.test_head) is the
     # one the mapping belongs to; tools/infer.py checks it.
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    model = unwrap_model(runner.model)
     head = getattr(getattr(model, 'decode_head', None), 'test_head', None) or found.get(
         'head', 'main')
     path = path or osp.join(runner.log_dir, 'cluster_mapping.json')

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 
 from mmiic.registry import DATASETS
 from .transforms.loading import (COLOR_TYPES, IMG_EXTENSIONS, channel_statistics,
@@ -139,10 +140,29 @@ class _FolderDataset(BaseDataset):
                                                     self.color_type)
         self._metainfo.update(color_type=self.color_type, channel_stats=self.channel_stats)
 
+    def use_channel_stats(self, channel_stats: Optional[dict]) -> None:
+        """Standardise with ``channel_stats`` (e.g. the training's, from a
+        checkpoint) instead of the statistics of these images; None scales
+        each image by the range of its type."""
+        self.channel_stats = dict(channel_stats) if channel_stats is not None else None
+        self._metainfo.update(channel_stats=self.channel_stats)
+
     def get_data_info(self, idx: int) -> dict:
         info = super().get_data_info(idx)
         info.update(color_type=self.color_type, channel_stats=self.channel_stats)
         return info
+
+
+def folder_datasets_in(dataset) -> List[_FolderDataset]:
+    """The folder data sets in ``dataset`` and its (nested) wrappers
+    (``ConcatDataset``'s ``datasets``, ``RepeatDataset``'s ``dataset``, ...)."""
+    if isinstance(dataset, _FolderDataset):
+        return [dataset]
+    if hasattr(dataset, 'datasets'):
+        return [leaf for part in dataset.datasets for leaf in folder_datasets_in(part)]
+    if hasattr(dataset, 'dataset'):
+        return folder_datasets_in(dataset.dataset)
+    return []
 
 
 @DATASETS.register_module()
@@ -267,7 +287,10 @@ class ImageFolderSegDataset(_FolderDataset):
     are PNGs with the images' stems (same relative paths) under
     ``label_dir``; ``label_map`` maps their values to class ids (or 255 =
     ignored). Load them with ``mmiic.LoadIICAnnotations`` after
-    ``mmiic.LoadIICImage``.
+    ``mmiic.LoadIICImage``. The images are searched recursively, leaving out
+    the label folder and the folders of ``exclude_dirs``: a training set
+    built without ``label_dir`` is given the label folder there, so that its
+    label maps are never read as images.
 
     Args:
         data_root (str): the folder.
@@ -275,6 +298,10 @@ class ImageFolderSegDataset(_FolderDataset):
             label folder is skipped when it lies inside).
         label_dir (str, optional): label map folder, relative to
             ``data_root`` or absolute.
+        exclude_dirs (Sequence[str]): folders (relative to ``data_root`` or
+            absolute) whose files are no images of this data set, e.g. the
+            label maps' folder for a training set that loads no labels.
+            Those that exist are named in the log.
         label_map (dict, optional): label value -> class id (0 ..
             len(classes) - 1, or 255 to ignore). Without it the values are the
             class ids and 255 is ignored.
@@ -291,6 +318,7 @@ class ImageFolderSegDataset(_FolderDataset):
                  data_root: str,
                  img_dir: str = '',
                  label_dir: Optional[str] = None,
+                 exclude_dirs: Sequence[str] = (),
                  label_map: Optional[dict] = None,
                  classes: Optional[Sequence[str]] = None,
                  tile_size: Optional[Union[int, Sequence[int]]] = None,
@@ -307,6 +335,9 @@ class ImageFolderSegDataset(_FolderDataset):
                              'class ids')
         self._init_loading(color_type, normalize, channel_stats, stats_images, bad_images)
         self.img_dir, self.label_dir, self.extensions = img_dir, label_dir, tuple(extensions)
+        if isinstance(exclude_dirs, str):
+            exclude_dirs = [exclude_dirs]
+        self.exclude_dirs = [d for d in exclude_dirs if d]
         if isinstance(tile_size, int):
             tile_size = (tile_size, tile_size)
         self.tile_size: Optional[Tuple[int, int]] = tuple(tile_size) if tile_size else None
@@ -348,9 +379,14 @@ class ImageFolderSegDataset(_FolderDataset):
         label_root = self._abs(self.label_dir) if self.label_dir is not None else None
         if label_root is not None and not osp.isdir(label_root):
             raise FileNotFoundError(f'label folder {label_root} not found')
-        paths = self._check_images(
-            list_images(img_root, self.extensions,
-                        exclude=[label_root] if label_root is not None else []), img_root)
+        excluded = [self._abs(d) for d in self.exclude_dirs]
+        for folder in excluded:
+            if osp.isdir(folder):
+                print_log(f'{type(self).__name__}: leaving out {folder} (exclude_dirs: label '
+                          'maps, not images)', logger='current')
+        excluded += [label_root] if label_root is not None else []
+        paths = self._check_images(list_images(img_root, self.extensions, exclude=excluded),
+                                   img_root)
         data_list = []
         for path in paths:
             info = dict(img_path=path, seg_fields=[], reduce_zero_label=False)

@@ -14,16 +14,29 @@ chain that assigns it is copied to a temporary folder with ``name = value``
 inserted after each of its top-level assignments (the ``_base_`` paths of
 the copies point to the originals or to their copies), and the copy of the
 config is parsed. Everything computed from the variable, in that file, in
-its bases or in the files inheriting it (``{{_base_.name}}``), follows.
-Other keys (``model.head.num_classes=5``, ``train_cfg.max_iters=2``) are
-merged as mmengine merges them.
+its bases or in the files inheriting it (``{{_base_.name}}``), follows. A
+key into a variable that holds a dict or list of dicts
+(``resize.scale_factor=0.5``, ``held_out.num_images=100``) is inserted the
+same way, as an item assignment (``resize['scale_factor'] = 0.5``), so the
+values built from that dict follow too. Keys into runner settings
+(``model.head.num_classes=5``, ``train_cfg.max_iters=2``) are merged as
+mmengine merges them.
 
 An option is refused, with a message naming what to set instead, when it
 would change nothing or only part of what it should: a top-level name that
 is neither in the config nor a runner setting (a typo), a dotted key into a
-variable (``crop_size.0=64``: set the whole variable) or into a ``None``, or
-a variable that cannot be re-parsed (defined in another package's config or
-in a lazy-import config).
+variable that holds no dict (``crop_size.0=64``: set the whole variable) or
+into a ``None``, a variable that cannot be re-parsed (defined in another
+package's config or in a lazy-import config), and a variable whose new value
+changes nothing else in the config while no runner or tool reads it by name
+(``num_clusters=5`` on a config dumped into a work dir, whose values are
+literals; ``classes`` on the segmentation template without ``label_dir``):
+the config is compared as parsed with and without the option.
+
+Not detected: a config that *inherits* a template and assigns one of its
+variables (mmengine computes the template's values before the child's
+assignment, so they keep the template's value); the template headers say
+to use ``--cfg-options`` or a copy instead.
 """
 import ast
 import copy
@@ -33,17 +46,22 @@ import re
 import tempfile
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
+
+import numpy as np
 
 from mmengine.config import Config
 
-__all__ = ['load_config', 'merge_cfg_options', 'require_test_set']
+__all__ = ['load_config', 'load_test_config', 'merge_cfg_options', 'require_test_set']
 
 # Where a loaded Config keeps the options it was loaded with (for merge_cfg_options).
 _OPTIONS_ATTR = '_mmiic_cfg_options'
 # What mmengine substitutes by itself in a config's text (``{{ fileDirname }}``, ...): the copies
 # live elsewhere, so these are substituted from the original file's path first.
 _PREDEFINED = ('fileDirname', 'fileBasename', 'fileBasenameNoExtension', 'fileExtname')
+# Top-level names that are no runner settings but that tools read by name: an option on
+# them acts even when no other value of the config is computed from them.
+_READ_BY_NAME = ('test_pipeline', 'tta_model', 'tta_pipeline', 'sweep_presets')
 
 
 def _runner_keys() -> Set[str]:
@@ -60,20 +78,40 @@ def _holds_dict(value: Any) -> bool:
     return False
 
 
-def _plain(value: Any) -> Any:
-    """ConfigDicts and tuples/lists of them as builtins (for ``repr``)."""
+def plain_value(value: Any, keep_tuples: bool = True,
+                leaf: Optional[Callable[[Any], Any]] = None) -> Any:
+    """A config value as builtin Python: ConfigDicts as dicts, lists and tuples
+    item by item, numpy arrays and scalars as lists and numbers.
+
+    Args:
+        value: a config value (or a checkpoint's meta).
+        keep_tuples (bool): keep tuples (for ``repr``, as Python source);
+            False makes them lists, so that a value compares equal whether it
+            came from a config or from a checkpoint's meta.
+        leaf (callable, optional): applied to every other value (None: kept).
+    """
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_value(v, keep_tuples, leaf) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_plain(v) for v in value)
-    return value
+        items = [plain_value(v, keep_tuples, leaf) for v in value]
+        return tuple(items) if keep_tuples and isinstance(value, tuple) else items
+    if isinstance(value, (np.ndarray, np.generic)):
+        return plain_value(value.tolist(), keep_tuples, leaf)
+    return leaf(value) if leaf is not None else value
+
+
+def type_name(config: dict) -> str:
+    """The class name a config's ``type`` gives, without its scope:
+    ``'LoadIICImage'`` for ``type='mmiic.LoadIICImage'`` or the class itself."""
+    kind = config.get('type', '?')
+    return (kind if isinstance(kind, str) else kind.__name__).split('.')[-1]
 
 
 def _literal(key: str, value: Any) -> str:
     """``value`` as Python source; ValueError naming ``key`` if it has none."""
-    text = repr(_plain(value))
+    text = repr(plain_value(value))
     try:
-        same = ast.literal_eval(text) == _plain(value)
+        same = ast.literal_eval(text) == plain_value(value)
     except (ValueError, SyntaxError):
         same = False
     if not same:
@@ -142,10 +180,16 @@ class _ConfigFile:
 
 
 class _Rewriter:
-    """Copies of the config files that assign the overridden variables."""
+    """Copies of the config files that assign the overridden variables.
 
-    def __init__(self, variables: Dict[str, Any], folder: str) -> None:
-        self.variables = variables
+    Args:
+        insertions (dict): variable -> the Python source inserted after each
+            top-level statement that assigns it.
+        folder (str): where the copies are written.
+    """
+
+    def __init__(self, insertions: Dict[str, str], folder: str) -> None:
+        self.variables = insertions
         self.folder = folder
         self.copies: Dict[str, str] = {}  # original path -> copy (or itself)
         self.assigned: Set[str] = set()  # the variables some visited file assigns
@@ -204,7 +248,7 @@ class _Rewriter:
             names = [n for n in assigned if statement in config.bindings[n]]
             if names:
                 end = statement.end_lineno
-                text = ''.join(f'{n} = {_literal(n, self.variables[n])}\n' for n in names)
+                text = ''.join(self.variables[n] for n in names)
                 edits.append((end + 1, end, text))  # insert after the statement
         if config.base_statement is not None:
             value = bases if config.base_is_list else bases[0]
@@ -227,18 +271,71 @@ class _Rewriter:
         return path
 
 
-def _variables(cfg: Config, options: Dict[str, Any]) -> Dict[str, Any]:
-    """The options that set a top-level variable of the config: an undotted key whose value
-    in the config holds no dict (``num_clusters``, ``crop_size``, ``data_root``, ``None``)."""
-    return {k: v for k, v in options.items()
-            if '.' not in k and k in cfg and not _holds_dict(cfg[k])}
+def _root(key: str) -> str:
+    return key.split('.')[0]
 
 
-def _check_merged(cfg: Config, options: Dict[str, Any], filename: Optional[str]) -> None:
-    """ValueError for a merged option that would change nothing, or only a copy of a value."""
+def _reparsed(cfg: Config, options: Dict[str, Any]) -> Dict[str, Any]:
+    """The options that set (a part of) a top-level variable of the config, applied by a
+    re-parse: any key under a name that is no runner setting (``num_clusters``,
+    ``crop_size``, ``resize.scale_factor``, ``held_out.num_images``), and a runner setting
+    set whole to a value holding no dict (``load_from``, ``val_dataloader=None``). Keys
+    into runner settings (``model.head.num_classes``) are merged as mmengine merges them."""
+    runner_keys = _runner_keys()
+    return {k: v for k, v in options.items() if _root(k) in cfg and (
+        _root(k) not in runner_keys or ('.' not in k and not _holds_dict(cfg[k])))}
+
+
+_MISSING = object()
+
+
+def _walk(cfg: Config, key: str, filename: Optional[str]) -> List[str]:
+    """The item accesses (``['a']``, ``.setdefault('b', {})``, ``[1]``) that set the
+    dotted ``key`` inside its top-level value; ValueError where it cannot be set."""
+    parts = key.split('.')
+    node, accesses = cfg[parts[0]], []
+    for depth, part in enumerate(parts[1:], start=1):
+        where = '.'.join(parts[:depth])
+        last = depth == len(parts) - 1
+        if node is None:
+            raise ValueError(
+                f'--cfg-options {key}: {where} is None in {filename or "the config"}; set '
+                f'{where} as a whole (or what the config computes it from)')
+        if isinstance(node, (list, tuple)):
+            if last and isinstance(node, tuple):
+                raise ValueError(f'--cfg-options {key}: {where} is a tuple; set it whole')
+            if not part.isdigit() or int(part) >= len(node):
+                raise ValueError(f'--cfg-options {key}: {where} is a list of {len(node)} '
+                                 f'items; {part!r} is no index of it')
+            accesses.append(f'[{int(part)}]')
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            accesses.append(f'[{part!r}]' if last else f'.setdefault({part!r}, {{}})')
+            node = node.get(part, _MISSING)
+            node = {} if node is _MISSING else node
+        else:
+            raise ValueError(f'--cfg-options {key}: {where} is {node!r}, not a dict or list; '
+                             f'set {where} whole')
+    return accesses
+
+
+def _assignment(cfg: Config, key: str, value: Any, filename: Optional[str]) -> str:
+    """Python source that sets ``key`` to ``value`` after an assignment of its variable."""
+    text = _literal(key, value)
+    if '.' not in key:
+        return f'{key} = {text}\n'
+    root = _root(key)
+    target = root + ''.join(_walk(cfg, key, filename))
+    # A child reading a base's value as {{_base_.name}} holds a placeholder string while
+    # it is parsed; the base's copy sets the item there.
+    return f'if isinstance({root}, (dict, list, tuple)):\n    {target} = {text}\n'
+
+
+def _check_options(cfg: Config, options: Dict[str, Any], filename: Optional[str]) -> None:
+    """ValueError for an option that would change nothing, or only a copy of a value."""
     runner_keys = None
     for key in options:
-        root = key.split('.')[0]
+        root = _root(key)
         if root not in cfg:
             runner_keys = runner_keys if runner_keys is not None else _runner_keys()
             if root in runner_keys:
@@ -256,32 +353,119 @@ def _check_merged(cfg: Config, options: Dict[str, Any], filename: Optional[str])
         if root != key and not _holds_dict(cfg[root]):
             raise ValueError(
                 f'--cfg-options {key}: {root} is a variable of the config; set it whole (e.g. '
-                f'{root}={_plain(cfg[root])!r} with the part changed) so that the values '
+                f'{root}={plain_value(cfg[root])!r} with the part changed) so that the values '
                 'computed from it follow')
 
 
-def _reparse(filename: str, variables: Dict[str, Any]) -> Tuple[Config, Set[str]]:
-    """(the config parsed with ``variables`` assigned, the names some file assigns)."""
+def _value_at(cfg: Config, key: str) -> Any:
+    node = cfg._cfg_dict
+    for part in key.split('.'):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, (list, tuple)) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def _keys_holding(cfg: Config, key: str, value: Any, limit: int = 6) -> List[str]:
+    """Dotted keys of ``cfg`` outside the variable of ``key`` whose value equals ``value``
+    (for a dotted ``key``, only keys of the same last name)."""
+    found: List[str] = []
+    skip, last = _root(key), key.split('.')[-1] if '.' in key else None
+
+    def visit(node: Any, path: str) -> None:
+        if len(found) >= limit or path == skip:
+            return
+        if path and node == value and not isinstance(node, bool) and (
+                last is None or path.split('.')[-1] == last):
+            found.append(path)
+            return
+        items = (node.items() if isinstance(node, dict) else
+                 enumerate(node) if isinstance(node, (list, tuple)) else ())
+        for name, child in items:
+            visit(child, f'{path}.{name}' if path else str(name))
+
+    visit(cfg._cfg_dict, '')
+    return found
+
+
+def _refuse_isolated(before: Config, after: Config, reparsed: Dict[str, Any],
+                     filename: str) -> None:
+    """ValueError for a re-parsed option on a variable that nothing else follows.
+
+    Each option's effect is that of the config parsed with all the options
+    (``after``) against the config parsed without this one (``before`` when it
+    is the only one): when only its own variable differs, no value of the
+    config is computed from it (a config dumped into a work dir holds the
+    values computed from it as literals; a template may use it only under a
+    condition), and nothing reads it by name but mmengine's and mmiic's
+    runner settings, so the option would change nothing that is used.
+    """
+    runner_keys = _runner_keys() | set(_READ_BY_NAME)
+    for key, value in reparsed.items():
+        root = _root(key)
+        if root in runner_keys:
+            continue
+        if len(reparsed) == 1:
+            without = before
+        else:
+            without, _ = _reparse(filename, before, {k: v for k, v in reparsed.items()
+                                                     if k != key})
+        if _value_at(without, key) == _value_at(after, key):
+            continue  # the value it had: nothing to tell
+        changed = {name for name in set(after.keys()) | set(without.keys())
+                   if after.get(name) != without.get(name)}
+        if changed != {root}:
+            continue
+        old = _value_at(without, key)
+        holding = _keys_holding(without, key, old) if old is not None else []
+        instead = (f'; keys holding its value {plain_value(old)!r}, perhaps computed from it: '
+                   f'{", ".join(holding)}' if holding else '')
+        raise ValueError(
+            f'--cfg-options {key}={value!r} would change nothing that is used: neither '
+            f'mmengine nor mmiic reads {root}, and no other value of {filename} changes with '
+            'it (a config dumped into a work dir holds the values once computed from it as '
+            'literals; a template may use a variable only under a condition, e.g. classes '
+            'only with label_dir). Set it on the template the config was made from (with '
+            f'what it depends on), or set the keys that use it instead{instead}')
+
+
+def _reparse(filename: str, cfg: Config,
+             options: Dict[str, Any]) -> Tuple[Config, Set[str]]:
+    """(the config parsed with ``options`` set where their variables are assigned, the
+    variables some file assigns); ``cfg`` is the config parsed without them."""
+    insertions: Dict[str, str] = {}
+    # Whole values first, then the items set in them, in the order given.
+    for key in sorted(options, key=lambda k: '.' in k):
+        root = _root(key)
+        insertions[root] = insertions.get(root, '') + _assignment(cfg, key, options[key],
+                                                                   filename)
     with tempfile.TemporaryDirectory(prefix='mmiic_cfg_') as folder:
-        rewriter = _Rewriter(variables, folder)
+        rewriter = _Rewriter(insertions, folder)
         parsed = Config.fromfile(rewriter.copy_of(filename))
         text = parsed.text
         for original, copy_path in rewriter.copies.items():
             text = text.replace(copy_path, original)
-    cfg = Config(parsed._cfg_dict, cfg_text=text, filename=filename,
+    new = Config(parsed._cfg_dict, cfg_text=text, filename=filename,
                  env_variables=parsed.env_variables)
-    return cfg, rewriter.assigned
+    return new, rewriter.assigned
 
 
 def _apply(cfg: Config, filename: str, options: Dict[str, Any]) -> Config:
-    variables = _variables(cfg, options)
-    if variables:
-        cfg, assigned = _reparse(filename, variables)
+    reparsed = _reparsed(cfg, options)
+    _check_options(cfg, reparsed, filename)
+    if reparsed:
+        new, assigned = _reparse(filename, cfg, reparsed)
+        _refuse_isolated(cfg, new, {k: v for k, v in reparsed.items()
+                                    if _root(k) in assigned}, filename)
+        cfg = new
     else:
         assigned = set()
     # Assigned by no file (e.g. only in a json base): merged like any key.
-    merged = {k: v for k, v in options.items() if k not in assigned or k not in variables}
-    _check_merged(cfg, {k: v for k, v in merged.items() if k not in variables}, filename)
+    merged = {k: v for k, v in options.items() if k not in reparsed or _root(k) not in assigned}
+    _check_options(cfg, {k: v for k, v in merged.items() if k not in reparsed}, filename)
     if merged:
         cfg.merge_from_dict(merged)
     return cfg
@@ -294,12 +478,14 @@ def load_config(filename: Union[str, Path],
     Args:
         filename (str | Path): the config file.
         cfg_options (dict, optional): ``--cfg-options`` as mmengine's
-            ``DictAction`` parses them (dotted keys to values). A key naming
-            a top-level variable of the config (a value holding no dict:
-            ``num_clusters=5``, ``crop_size=(64,64)``, ``data_root=...``)
-            re-parses the config files that assign it with the new value
-            (see the module docstring); other keys are merged as mmengine
-            merges them, after that.
+            ``DictAction`` parses them (dotted keys to values). A key on a
+            top-level variable of the config, a name that is no runner
+            setting (``num_clusters=5``, ``crop_size=(64,64)``,
+            ``resize.scale_factor=0.5``) or a runner setting set whole to a
+            value holding no dict (``load_from=...``), re-parses the config
+            files that assign it with the new value (see the module
+            docstring); other keys are merged as mmengine merges them, after
+            that.
 
     Returns:
         Config: named after ``filename`` (a runner dumps it under that name);
@@ -309,7 +495,8 @@ def load_config(filename: Union[str, Path],
         ValueError: an option that would not act as asked: a name that is
             no key of the config nor of the runner, a part of a variable
             (``crop_size.0=64``) or of a None value, a variable assigned
-            where it cannot be re-parsed, a value that is no Python literal.
+            where it cannot be re-parsed, a variable nothing else follows,
+            a value that is no Python literal.
     """
     filename = osp.abspath(osp.expanduser(str(filename)))
     cfg = Config.fromfile(filename)
@@ -334,7 +521,7 @@ def merge_cfg_options(cfg: Config, cfg_options: Optional[Dict[str, Any]]) -> Con
     """
     if not cfg_options:
         return cfg
-    variables = _variables(cfg, dict(cfg_options))
+    variables = _reparsed(cfg, dict(cfg_options))
     if not variables:
         merged = _apply(copy.deepcopy(cfg), cfg.filename, dict(cfg_options))
         object.__setattr__(merged, _OPTIONS_ATTR, None)  # no longer the file as loaded
@@ -375,3 +562,28 @@ def require_test_set(cfg: Config, config_path: str, tool: str) -> None:
         'set label_dir (a folder of label maps named as the images) and classes, e.g. '
         '--cfg-options label_dir=labels "classes=(sky,ground)"; otherwise add '
         'test_dataloader, test_cfg and test_evaluator (README, "Train on your own images")')
+
+
+def load_test_config(config: Union[str, Path], checkpoint: str,
+                     cfg_options: Optional[Dict[str, Any]], tool: str,
+                     work_dir: Optional[str] = None) -> Config:
+    """The config of a tool that tests ``checkpoint`` (``tools/test.py``,
+    ``confusion_matrix.py``), ready for a Runner.
+
+    Loaded with ``cfg_options`` (:func:`load_config`), checked to have a test
+    set (:func:`require_test_set`), with its work dir (``work_dir``, else the
+    config's, else ``work_dirs/<config name>``), ``load_from = checkpoint``
+    and :class:`~mmiic.engine.hooks.CheckpointCheckHook` (also added to
+    configs written before it existed, which would load a checkpoint
+    unchecked).
+    """
+    from mmiic.engine.hooks import ensure_checkpoint_check  # the hooks import this module
+    cfg = load_config(config, cfg_options)
+    require_test_set(cfg, str(config), tool)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(str(config)))[0])
+    cfg.load_from = checkpoint
+    ensure_checkpoint_check(cfg)
+    return cfg

@@ -168,6 +168,25 @@ def test_mmseg_inferencer_predicts_with_the_chosen_subhead(tmp_path):
         assert not torch.allclose(other.seg_logits.data, sample.seg_logits.data, atol=1e-3)
 
 
+def test_on_the_folder_template_mmseg_inferencer_fails_as_the_readme_says(tmp_path):
+    # mmseg's code reads test_dataloader.dataset.pipeline and needs LoadImageFromFile; the
+    # template (mmiic.LoadIICImage, no test set without labels) cannot give it that, and the
+    # error is mmseg's. The README and the template's header name what to use instead.
+    config = osp.join(CONFIGS, 'iic_minivgg_folder_seg.py')
+    checkpoint = str(tmp_path / 'model.pth')
+    save_checkpoint(dict(state_dict=init_model(config, device='cpu').state_dict(), meta={}),
+                    checkpoint)
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dataset'"):
+        MMSegInferencer(config, weights=checkpoint, device='cpu')
+    readme = open(osp.join(CONFIGS, '..', '..', 'README.md')).read()
+    assert "`AttributeError: 'NoneType' object has no attribute 'dataset'`" in readme
+    assert 'use `tools/infer.py` or `mmiic.apis.init_model`' in readme
+    assert 'use tools/infer.py or mmiic.apis.init_model/inference_model' in open(config).read()
+    image = _image(tmp_path / 'cells.png', (40, 60, 3))
+    sample = inference_model(init_model(config, checkpoint, device='cpu'), image)
+    assert sample.pred_sem_seg.data.shape == (1, 40, 60)
+
+
 def test_init_model_predicts_with_the_preprocessing_of_training(tmp_path, monkeypatch):
     # The folder template reads OBJECT_SIZE when parsed: without it at inference the
     # images were resized by 1.0 instead of training's 0.6, silently.

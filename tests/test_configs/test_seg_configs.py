@@ -101,7 +101,7 @@ def test_overcluster_validation_fits_the_map_on_a_tenth_and_test_on_all(name):
 def test_cocostuff_training_decodes_images_as_the_test_pipeline(name, tmp_path):
     """The loaded, resized training image (before the crop) is the test pipeline's image,
     pixel for pixel, and in the label maps' orientation: the device-views config decoded JPEGs at
-    half size (Sobel magnitudes 5-14 % smaller than at test time on photographs), and
+    half size (Sobel magnitudes 5-14 % larger at test time than in training on photographs), and
     LoadImageFromFile turned JPEGs tagged with an EXIF rotation away from their labels."""
     import cv2
     import numpy as np

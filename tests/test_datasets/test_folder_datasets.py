@@ -277,3 +277,14 @@ def test_seg_folder_label_values_are_class_ids_with_classes_only(tmp_path):
     # Without classes or label_map the number of classes is unknown: refused at init.
     with pytest.raises(ValueError, match='label_dir needs classes or label_map'):
         ImageFolderSegDataset(str(tmp_path), label_dir='labels', pipeline=_seg_pipeline())
+
+
+def test_seg_folder_leaves_out_the_label_folder_and_exclude_dirs(tmp_path):
+    root = make_seg_folder(str(tmp_path / 'seg'))
+    images = sorted(osp.join(root, 'images', f) for f in (osp.join('sub', 'scene_0.png'),
+                                                          'scene_1.tif', 'scene_2.png'))
+    for exclude in (['labels'], [osp.join(root, 'labels')], 'labels'):
+        ds = ImageFolderSegDataset(root, exclude_dirs=exclude, pipeline=LOAD)
+        assert sorted(ds.get_data_info(i)['img_path'] for i in range(len(ds))) == images
+    # Without it, the label maps are images of the folder like any PNG.
+    assert len(ImageFolderSegDataset(root, pipeline=LOAD)) == 6

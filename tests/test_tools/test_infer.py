@@ -267,3 +267,23 @@ def test_unreadable_images_are_skipped_and_reported(tmp_path, monkeypatch, capsy
     (only_bad / 'a.png').write_bytes(b'no')
     with pytest.raises(ValueError, match='none of the 1 input image.* could be read.*a.png'):
         run_tool('infer', [SEG_CONFIG, seg_checkpoint, str(only_bad), '--out', out], monkeypatch)
+
+
+def test_errors_of_the_model_are_not_reported_as_unreadable_images(tmp_path, monkeypatch):
+    # Any ValueError while predicting was caught as "could not be read": every image was
+    # skipped and the run ended with "none of the N input image(s) could be read".
+    from conftest import save_fresh_checkpoint
+
+    from mmiic.models.classifiers import IICClassifier
+    root = tmp_path / 'imgs'
+    make_cluster_folder(str(root))
+    checkpoint = save_fresh_checkpoint(CLS_CONFIG, LOADERS, str(tmp_path / 'cls.pth'))
+
+    def broken(self, data):
+        raise ValueError('the model cannot take this input')
+
+    monkeypatch.setattr(IICClassifier, 'test_step', broken)
+    out = tmp_path / 'out'
+    with pytest.raises(ValueError, match='^the model cannot take this input$'):
+        run_tool('infer', [CLS_CONFIG, checkpoint, str(root), '--out', str(out)], monkeypatch)
+    assert not (out / 'skipped.csv').exists()

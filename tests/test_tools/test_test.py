@@ -233,3 +233,42 @@ def test_folder_segmentation_template_without_labels_says_what_to_set(tmp_path):
     child.write_text(f"_base_ = [{FOLDER_SEG!r}]\nlabel_dir = 'labels'\nclasses = ('a', 'b')\n")
     with pytest.raises(ValueError, match="although label_dir = 'labels'.*inheriting it"):
         test_tool.main([str(child), 'unused.pth', '--work-dir', str(tmp_path)])
+
+
+def test_test_images_are_standardised_with_the_training_statistics(tmp_path):
+    # normalize='data': the test set computed the statistics of the test images, which the
+    # loader preferred; the weights were trained on images standardised with the training's.
+    import shutil
+
+    import torch
+    from mmengine.runner import Runner
+
+    from mmiic.datasets.transforms import convert_channels, read_image, to_uint8
+    from mmiic.utils import load_config
+    from mmiic.utils.config_loading import load_test_config
+    made = make_seg_folder(str(tmp_path / 'made'), values=(0, 1))
+    root = str(tmp_path / 'data')
+    shutil.move(osp.join(made, 'images'), root)
+    shutil.move(osp.join(made, 'labels'), osp.join(root, 'labels'))
+    os.remove(osp.join(root, 'scene_1.tif'))  # 8-bit images only: one standardisation fits
+    options = dict(data_root=root, normalize='data', label_dir='labels', classes=('a', 'b'))
+    training = dict(mean=[100.0, 90.0, 80.0], std=[20.0, 25.0, 30.0])
+    trained = load_config(FOLDER_SEG, options)
+    checkpoint = dict(meta=dict(dataset_meta=dict(color_type='color', channel_stats=training)),
+                      state_dict=init_model(trained, device='cpu').state_dict())
+    CheckpointCheckHook().before_save_checkpoint(SimpleNamespace(cfg=trained), checkpoint)
+    path = str(tmp_path / 'model.pth')
+    save_checkpoint(checkpoint, path)
+    args = test_tool.parse_args([FOLDER_SEG, path, '--work-dir', str(tmp_path / 'w')])
+    cfg = test_tool.merge_args(load_test_config(FOLDER_SEG, path, {
+        **options, 'test_dataloader.num_workers': 0, 'test_dataloader.persistent_workers': False,
+        'experiment_name': f'stats_{tmp_path.name}'}, 'tools/test.py', str(tmp_path / 'w')), args)
+    runner = Runner.from_cfg(cfg)
+    dataset = runner.test_dataloader.dataset
+    assert dataset.channel_stats != training  # the test images' own, before the test
+    assert 'seg/acc' in runner.test()
+    assert dataset.channel_stats == training
+    sample = dataset[0]
+    image = read_image(sample['data_samples'].img_path)
+    expected = to_uint8(convert_channels(image, 'color', ''), training)
+    torch.testing.assert_close(sample['inputs'], torch.from_numpy(expected).permute(2, 0, 1))

@@ -1,6 +1,7 @@
 """tools/misc/verify_dataset.py lists every file of a config's data set that cannot be read."""
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -50,8 +51,32 @@ def test_lists_unreadable_images_and_label_maps(tmp_path):
 
 
 def test_a_phase_without_data_is_named(tmp_path):
-    with pytest.raises(ValueError, match='iic_minivgg_folder_seg.py has no test_dataloader'):
+    with pytest.raises(ValueError, match='iic_minivgg_folder_seg.py has no test set.*set '
+                                         'label_dir'):
         verify.main([SEG_CONFIG, '--phase', 'test', '--out-path', str(tmp_path / 'b.log')])
+    with pytest.raises(ValueError, match='iic_minivgg_folder_seg.py has no val_dataloader'):
+        verify.main([SEG_CONFIG, '--phase', 'val', '--out-path', str(tmp_path / 'b.log')])
+
+
+def test_options_reach_the_data_set_as_in_every_tool(tmp_path, monkeypatch):
+    # The template's variables (data_root, label_dir, classes), as in train.py and test.py;
+    # merged into the parsed config, data_root changed nothing and DATA_ROOT was checked.
+    monkeypatch.setenv('DATA_ROOT', osp.join(make_seg_folder(str(tmp_path / 'good')), 'images'))
+    made = make_seg_folder(str(tmp_path / 'made'), values=(0, 1))
+    root = str(tmp_path / 'bad')
+    shutil.move(osp.join(made, 'images'), root)
+    shutil.move(osp.join(made, 'labels'), osp.join(root, 'labels'))
+    with open(osp.join(root, 'notes.png'), 'w') as f:
+        f.write('not an image')
+    label = osp.join(root, 'labels', 'scene_2.png')
+    with open(label, 'wb') as f:
+        f.write(b'\x89PNG broken')
+    out = str(tmp_path / 'broken.log')
+    broken = verify.main([SEG_CONFIG, '--out-path', out, '--cfg-options', f'data_root={root}'])
+    assert [path for path, _ in broken] == [osp.join(root, 'notes.png')]
+    broken = verify.main([SEG_CONFIG, '--phase', 'test', '--out-path', out, '--cfg-options',
+                          f'data_root={root}', 'label_dir=labels', 'classes=(a,b)'])
+    assert sorted(path for path, _ in broken) == sorted([osp.join(root, 'notes.png'), label])
 
 
 @pytest.mark.slow

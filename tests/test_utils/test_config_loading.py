@@ -141,3 +141,45 @@ def test_merge_cfg_options_rederives_from_how_the_config_was_loaded():
     with pytest.raises(ValueError, match='changed after loading'):
         merge_cfg_options(changed, {'image_size': 64})
     assert merge_cfg_options(changed, {'train_cfg.max_iters': 3}).model.head.num_subheads == 1
+
+
+def test_a_key_into_a_dict_variable_reaches_every_value_built_from_it():
+    # resize is a dict the pipelines hold; merged, the option changed cfg.resize alone.
+    cfg = load_config(SEG_CONFIG, {'resize.scale_factor': 0.5})
+    for pipeline in (cfg.train_dataloader.dataset.pipeline, cfg.test_pipeline, cfg.eval_pipeline):
+        assert _transforms(pipeline, 'Resize')[0]['scale_factor'] == 0.5
+    finetune = osp.join(ROOT, 'configs', 'iic', 'iic_resnet5g_stl10_finetune.py')
+    cfg = load_config(finetune, {'held_out.num_images': 100})
+    assert cfg.train_dataloader.dataset.held_out.num_images == 100
+    assert cfg.val_dataloader.dataset.held_out.num_images == 100
+    # A list of dicts takes an index, as mmengine's merge does.
+    cfg = load_config(SEG_CONFIG, {'train_pipeline.2.crop_size': (64, 64)})
+    assert _transforms(cfg.train_dataloader.dataset.pipeline, 'RandomCrop')[0]['crop_size'] == (
+        64, 64)
+
+
+@pytest.mark.parametrize('config, options, message', [
+    (CLS_CONFIG, {'num_clusters': 5}, r'num_clusters=5 would change nothing that is used.*'
+                                      r'keys holding its value 10.*model\.head\.num_classes'),
+    (SEG_CONFIG, {'resize.scale_factor': 0.5},
+     r'resize\.scale_factor=0\.5 would change nothing.*train_dataloader\.dataset\.pipeline\.1\.'
+     r'scale_factor'),
+    (CLS_CONFIG, {'labels': 'folders'}, 'labels=.folders. would change nothing that is used'),
+])
+def test_a_variable_of_a_dumped_config_is_refused(tmp_path, config, options, message):
+    # A config a run dumps into its work dir holds literals: nothing follows its variables.
+    dumped = tmp_path / 'dumped.py'
+    load_config(config).dump(str(dumped))
+    with pytest.raises(ValueError, match=message):
+        load_config(dumped, options)
+    name = next(iter(options)).split('.')[0]
+    same = load_config(dumped)[name]
+    assert load_config(dumped, {name: same})[name] == same  # the value it has: nothing to refuse
+
+
+def test_a_variable_used_only_under_a_condition_not_met_is_refused():
+    with pytest.raises(ValueError, match=r"classes=\('a', 'b'\) would change nothing"):
+        load_config(SEG_CONFIG, {'classes': ('a', 'b')})
+    # With what it depends on, each of the two reaches the test set.
+    cfg = load_config(SEG_CONFIG, {'label_dir': 'labels', 'classes': ('a', 'b')})
+    assert cfg.test_dataloader.dataset.classes == ('a', 'b')

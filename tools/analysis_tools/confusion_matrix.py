@@ -28,11 +28,11 @@ from mmengine.evaluator import BaseMetric
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
-from mmiic.engine.hooks import ensure_checkpoint_check
 from mmiic.evaluation.functional import (confusion_matrix, hungarian_mapping, mapped_accuracy,
                                          subhead_losses)
 from mmiic.evaluation.metrics.cluster_metric import resolve_num_classes
-from mmiic.utils import load_config, register_checkpoint_loader, require_test_set
+from mmiic.utils import register_checkpoint_loader
+from mmiic.utils.config_loading import load_test_config
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -156,12 +156,8 @@ def plot_heatmap(path: str, confusion: np.ndarray, names: Sequence[str], mapping
 
 def main(argv: Optional[List[str]] = None) -> np.ndarray:
     args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options)
-    require_test_set(cfg, args.config, 'confusion_matrix.py')
-    cfg.work_dir = args.work_dir or osp.join(
-        './work_dirs', osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
-    ensure_checkpoint_check(cfg)  # refuse a checkpoint that does not fit, also with older configs
+    cfg = load_test_config(args.config, args.checkpoint, args.cfg_options, 'confusion_matrix.py',
+                           args.work_dir)
     register_checkpoint_loader()  # the checkpoint is a Runner checkpoint
     runner = Runner.from_cfg(cfg)
     collector = ConfusionCollector(cfg.test_evaluator.get('num_classes'),

@@ -18,12 +18,13 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional, Tuple
 
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import ConfigDict, DictAction
 from mmengine.registry import DATASETS, init_default_scope
 from mmengine.utils import ProgressBar
 
 import mmiic  # noqa: F401  registers modules
 from mmiic.datasets.folder_datasets import ImageFolderClusterDataset, ImageFolderSegDataset
+from mmiic.utils.config_loading import load_config, require_test_set, type_name
 
 FOLDER_DATASETS = (ImageFolderClusterDataset.__name__, ImageFolderSegDataset.__name__)
 
@@ -50,11 +51,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def _short(transform: dict) -> str:
-    kind = transform['type']
-    return (kind if isinstance(kind, str) else kind.__name__).split('.')[-1]
-
-
 def loading_only(cfg):
     """A copy of a data set config whose pipelines (also of nested data sets)
     keep only their ``Load*`` steps, with folder data sets told to skip (and
@@ -65,8 +61,8 @@ def loading_only(cfg):
         return cfg
     out = ConfigDict({key: loading_only(value) for key, value in cfg.items()})
     if isinstance(out.get('pipeline'), list):
-        out['pipeline'] = [t for t in out['pipeline'] if _short(t).startswith('Load')]
-    if 'type' in out and _short(out) in FOLDER_DATASETS:
+        out['pipeline'] = [t for t in out['pipeline'] if type_name(t).startswith('Load')]
+    if 'type' in out and type_name(out) in FOLDER_DATASETS:
         out['bad_images'] = 'skip'
     return out
 
@@ -96,11 +92,12 @@ def check_sample(dataset, index: int) -> Optional[Tuple[str, str]]:
 
 def main(argv: Optional[List[str]] = None) -> List[Tuple[str, str]]:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    # As every tool: variables such as data_root or label_dir reach what is computed from them.
+    cfg = load_config(args.config, args.cfg_options)
     loader = cfg.get(f'{args.phase}_dataloader')
     if not loader or not loader.get('dataset'):
+        if args.phase == 'test':
+            require_test_set(cfg, args.config, 'verify_dataset.py')  # says what to set
         raise ValueError(f'{args.config} has no {args.phase}_dataloader.dataset to check')
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     dataset = DATASETS.build(loading_only(loader.dataset))

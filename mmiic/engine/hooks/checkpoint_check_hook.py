@@ -13,13 +13,16 @@ import re
 import warnings
 from typing import Dict, List, Optional
 
-import numpy as np
 import torch.nn as nn
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+from mmengine.logging import print_log
+from mmengine.runner import find_latest_checkpoint
 
+from mmiic.datasets.folder_datasets import folder_datasets_in
+from mmiic.models.wrappers import unwrap_model
 from mmiic.registry import HOOKS
 from mmiic.utils.checkpoint_compat import register_checkpoint_loader
+from mmiic.utils.config_loading import plain_value, type_name
 from .chosen_subhead_hook import restore_subhead_from_meta
 
 #: Name of the hook in ``default_hooks`` (configs set its arguments there).
@@ -27,6 +30,8 @@ HOOK_NAME = 'checkpoint_check'
 #: Checkpoint meta key of the label-free pipeline inference must repeat.
 PIPELINE_KEY = 'inference_pipeline'
 PREPROCESSING_CHOICES = ('checkpoint', 'config')
+#: State-dict entries that hold input-pipeline state, not weights (see weight_mismatches).
+PIPELINE_STATE_PREFIXES = ('data_preprocessor.', )
 
 _PARTIAL_HINT = (f'To load only the matching weights on purpose (e.g. a backbone), set '
                  f'default_hooks.{HOOK_NAME}.allow_partial=True (e.g. with --cfg-options), or '
@@ -34,21 +39,20 @@ _PARTIAL_HINT = (f'To load only the matching weights on purpose (e.g. a backbone
                  "checkpoint=..., prefix='backbone.').")
 
 
-def _plain(value):
-    """Config values as plain Python (dicts, lists, numbers, strings): what a
-    checkpoint's meta may hold (it is loaded with ``weights_only=True``) and
-    what compares equal whether it came from a config or a checkpoint."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (np.ndarray, np.generic)):
-        return _plain(value.tolist())
+def _meta_leaf(value):
+    """A value a checkpoint's meta may hold (it is loaded with ``weights_only=True``)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, type):  # a transform given as a class
         return f'{value.__module__}.{value.__qualname__}'
     return repr(value)
+
+
+def _plain(value):
+    """Config values as plain Python (dicts, lists, numbers, strings): what a
+    checkpoint's meta may hold and what compares equal whether it came from a
+    config or a checkpoint."""
+    return plain_value(value, keep_tuples=False, leaf=_meta_leaf)
 
 
 def inference_pipeline_of(cfg, dataset_meta: Optional[dict] = None) -> Optional[List[dict]]:
@@ -62,10 +66,6 @@ def inference_pipeline_of(cfg, dataset_meta: Optional[dict] = None) -> Optional[
         return None
 
 
-def _step_name(step: dict) -> str:
-    return str(step.get('type', '?')).split('.')[-1]
-
-
 def pipeline_differences(recorded: List[dict], derived: List[dict]) -> List[str]:
     """Where two inference pipelines (plain data) differ, one line each.
 
@@ -74,7 +74,7 @@ def pipeline_differences(recorded: List[dict], derived: List[dict]) -> List[str]
         config'``; empty if they are equal.
     """
     recorded, derived = _plain(recorded), _plain(derived)
-    names = [_step_name(s) for s in recorded], [_step_name(s) for s in derived]
+    names = [type_name(s) for s in recorded], [type_name(s) for s in derived]
     if names[0] != names[1]:
         return [f'steps: {names[0]} in training, {names[1]} in this config']
     lines = []
@@ -98,10 +98,16 @@ def weight_mismatches(model: nn.Module, state_dict: Dict[str, object]) -> Dict[s
         dict: ``shape`` (entries of another shape, with both shapes),
         ``missing`` (model entries the checkpoint lacks; BatchNorm's
         ``num_batches_tracked`` counters excepted, as mmengine does) and
-        ``unexpected`` (checkpoint entries the model lacks).
+        ``unexpected`` (checkpoint entries the model lacks). Entries of the
+        data preprocessor are no weights but state of the input pipeline
+        (the device views' RNG ``seed`` and ``step``): they are left out, so
+        that a network trained with views on the device loads into the same
+        network with views on the CPU, and back.
     """
-    state = {re.sub(r'^module\.', '', k): v for k, v in state_dict.items()}
-    own = model.state_dict()
+    state = {k: v for k, v in ((re.sub(r'^module\.', '', k), v) for k, v in state_dict.items())
+             if not k.startswith(PIPELINE_STATE_PREFIXES)}
+    own = {k: v for k, v in model.state_dict().items()
+           if not k.startswith(PIPELINE_STATE_PREFIXES)}
     shape = [f'{k}: {list(state[k].shape)} in the checkpoint, {list(v.shape)} in the model'
              for k, v in own.items()
              if k in state and hasattr(state[k], 'shape') and state[k].shape != v.shape]
@@ -139,7 +145,10 @@ class CheckpointCheckHook(Hook):
       and cannot be swapped for the recorded one. ``preprocessing='config'``
       uses the config's pipeline on purpose (e.g. new images at another
       pixel size) and warns. Checkpoints without a record (older ones) are
-      not checked.
+      not checked. A test run standardises its images with the training's
+      per-channel statistics (``normalize='data'``: the checkpoint's
+      ``dataset_meta['channel_stats']``), not with those its folder data
+      set computed from the test images.
 
     * **Loading**: when its Runner starts (``before_run``, before mmengine
       loads ``load_from`` or resumes), the hook installs mmiic's safe
@@ -250,18 +259,17 @@ class CheckpointCheckHook(Hook):
             meta[PIPELINE_KEY] = self._recorded
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        self.check_weights(model, checkpoint, f"checkpoint {runner.cfg.get('load_from')}")
+        self.check_weights(unwrap_model(runner.model), checkpoint, f'checkpoint {loaded_checkpoint_file(runner)}')
         self._checkpoint_meta = checkpoint.get('meta') or {}
 
     def before_test(self, runner) -> None:
         meta = self._checkpoint_meta or {}
         recorded = meta.get(PIPELINE_KEY)
         derived = inference_pipeline_of(runner.cfg, meta.get('dataset_meta'))
-        if recorded is None or derived is None:
-            return
-        differences = pipeline_differences(recorded, derived)
+        differences = pipeline_differences(recorded, derived) if (
+            recorded is not None and derived is not None) else []
         if not differences:
+            self._use_training_statistics(runner, meta.get('dataset_meta'))
             return
         message = self._preprocessing_message(differences)
         if self.preprocessing == 'config':
@@ -271,6 +279,43 @@ class CheckpointCheckHook(Hook):
         raise ValueError(message + "Give the config the training's settings (e.g. the same "
                          f'OBJECT_SIZE), or set default_hooks.{HOOK_NAME}.preprocessing=\'config\' '
                          "to test with this config's preprocessing on purpose.")
+
+    def _use_training_statistics(self, runner, dataset_meta: Optional[dict]) -> None:
+        """Standardise the test images with the training's per-channel statistics.
+
+        A folder data set with ``normalize='data'`` computes the statistics of
+        its own images, which the loader prefers to its config's; the
+        weights were trained on images standardised with the training set's,
+        recorded in the checkpoint's ``dataset_meta`` (as
+        :func:`mmiic.apis.init_model` uses them). ``preprocessing='config'``
+        keeps the test set's own, with a warning.
+        """
+        if not dataset_meta or 'channel_stats' not in dataset_meta:
+            return  # not recorded: no folder data set in training, or an older checkpoint
+        training = dataset_meta['channel_stats']
+        for dataset in folder_datasets_in(runner.test_dataloader.dataset):
+            if _plain(dataset.channel_stats) == _plain(training):
+                continue
+            change = (f'the test images under {dataset.data_root} have the per-channel '
+                      f'statistics {_plain(dataset.channel_stats)}, the training images had '
+                      f'{_plain(training)} (checkpoint dataset_meta.channel_stats)')
+            if self.preprocessing == 'config':
+                warnings.warn(f"{change}; testing with the test images' own, as default_hooks."
+                              f"{HOOK_NAME}.preprocessing='config' asks.")
+                continue
+            dataset.use_channel_stats(training)
+            print_log(f'{change}: standardising them with the training\'s, as the weights '
+                      'expect (and as tools/infer.py does).', logger='current')
+
+
+def loaded_checkpoint_file(runner) -> Optional[str]:
+    """The file a runner loads its checkpoint from: ``load_from``, or, resuming
+    without it (``tools/train.py --resume``), the work dir's latest checkpoint,
+    found as mmengine's ``Runner.load_or_resume`` finds it."""
+    load_from = runner.cfg.get('load_from')
+    if load_from is None and runner.cfg.get('resume'):
+        return find_latest_checkpoint(runner.work_dir)
+    return load_from
 
 
 def ensure_checkpoint_check(cfg) -> None:

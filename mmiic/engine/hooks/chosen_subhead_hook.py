@@ -1,5 +1,6 @@
 """Predict with the sub-head the evaluation chose, and keep that choice in checkpoints."""
 import os.path as osp
+import warnings
 from collections import deque
 from typing import List, Optional, Sequence
 
@@ -7,10 +8,10 @@ import torch
 import torch.nn as nn
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner.checkpoint import CheckpointLoader, save_checkpoint
 
 from mmiic.models.heads.cluster_heads import ClusterHeads
+from mmiic.models.wrappers import unwrap_model
 from mmiic.registry import HOOKS
 
 META_KEY = 'test_subhead'
@@ -19,7 +20,7 @@ STATE_KEY = 'test_subhead_index'
 
 
 def _model(runner) -> nn.Module:
-    return runner.model.module if is_model_wrapper(runner.model) else runner.model
+    return unwrap_model(runner.model)
 
 
 def _heads(runner):
@@ -50,21 +51,36 @@ def restore_subhead_from_meta(model: nn.Module, checkpoint: dict) -> None:
     meta only; this adds the state-dict entry, in place and before the
     weights are loaded, so that they load (strictly) and predict with their
     chosen sub-head. A checkpoint whose state and meta disagree is refused.
+    Weights of the heads with neither (a bare state dict exported before, or
+    a checkpoint saved without :class:`ChosenSubheadHook`) get sub-head 0,
+    with a warning.
 
     Args:
         model (nn.Module): the (unwrapped) model the checkpoint is loaded into.
-        checkpoint (dict): as loaded (``state_dict`` and ``meta``).
+        checkpoint (dict): as loaded (``state_dict`` and ``meta``, or bare
+            weights).
     """
-    if 'state_dict' not in checkpoint:
-        return  # bare weights: no meta to read
-    index = (checkpoint.get('meta') or {}).get(META_KEY)
-    state = checkpoint['state_dict']
+    bare = 'state_dict' not in checkpoint
+    index = None if bare else (checkpoint.get('meta') or {}).get(META_KEY)
+    state = checkpoint if bare else checkpoint['state_dict']
     prefix = 'module.' if state and all(k.startswith('module.') for k in state) else ''
     for key in subhead_state_keys(model):
         stored = state.get(prefix + key)
-        if stored is None and index is not None:
+        heads = prefix + key[:-len(STATE_KEY)]
+        if stored is None and index is None:
+            if not any(k.startswith(heads) for k in state):
+                continue  # no weights of these heads either (e.g. a backbone): nothing to choose
+            warnings.warn(
+                f'the checkpoint holds no predicting sub-head (no {key} in its weights, no '
+                f"meta['{META_KEY}']: weights exported before the sub-head was part of the "
+                'model\'s state, or saved without ChosenSubheadHook): predicting with sub-head '
+                '0. If its training chose another one, set it on the loaded model '
+                '(model.cluster_heads.test_subhead = k, e.g. after mmiic.apis.init_model), or '
+                'let tools/test.py choose one on an evaluation set.')
+            state[prefix + key] = torch.tensor(0, dtype=torch.int64)
+        elif stored is None:
             state[prefix + key] = torch.tensor(int(index), dtype=torch.int64)
-        elif stored is not None and index is not None and int(stored) != int(index):
+        elif index is not None and int(stored) != int(index):
             raise ValueError(f"the checkpoint names two predicting sub-heads: meta['{META_KEY}'] "
                              f'is {index}, its state dict {prefix + key} is {int(stored)}')
 
@@ -108,7 +124,9 @@ class ChosenSubheadHook(Hook):
     checkpoint carries the current one; a metric's choice, where a metric
     makes one, replaces it until the next training iteration. After
     ``--resume`` the window starts empty and the loaded choice stands until
-    the first main-head iteration.
+    the first main-head iteration. Without ``train_loss_window``, a training
+    that never validates (``tools/train.py --no-validate``) makes no choice:
+    the hook warns that its checkpoints predict with the current sub-head.
 
     Args:
         train_loss_window (int, optional): main-head iterations whose
@@ -123,6 +141,23 @@ class ChosenSubheadHook(Hook):
             raise ValueError(f'train_loss_window must be >= 1 or None, got {train_loss_window}')
         self.train_loss_window = train_loss_window
         self._recent_losses = deque(maxlen=train_loss_window or 1)
+
+    def before_train(self, runner) -> None:
+        heads = _heads(runner)
+        if self.train_loss_window is not None or runner.val_loop is not None or (
+                heads.num_subheads < 2):
+            return
+        warnings.warn(
+            'this training never validates (val_cfg is None, e.g. tools/train.py '
+            '--no-validate) and ChosenSubheadHook chooses the predicting sub-head from '
+            f'validation metrics only: the checkpoints will predict with sub-head '
+            f'{heads.test_subhead} of {heads.num_subheads}, the current one (the initial one or '
+            'that of the loaded checkpoint), not one chosen on this training. To choose one, run '
+            'tools/test.py CONFIG CHECKPOINT on a labelled or an unlabelled evaluation set (the '
+            'metric ranks the sub-heads by IIC loss, no labels needed; cluster_mapping.json '
+            'records the choice for tools/infer.py --mapping), or train with '
+            "dict(type='mmiic.ChosenSubheadHook', train_loss_window=100) in custom_hooks (the "
+            'lowest training loss over the last 100 main-head iterations).')
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:

@@ -6,9 +6,9 @@ import torch
 import torch.nn.functional as F
 from mmengine.dataset import default_collate
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from torch import Tensor
 
+from mmiic.models.wrappers import unwrap_model
 from mmiic.visualization import channel_order_of, to_display_rgb
 
 
@@ -57,7 +57,7 @@ class FixedBatchHook(Hook):
 
     @staticmethod
     def _model(runner):
-        return runner.model.module if is_model_wrapper(runner.model) else runner.model
+        return unwrap_model(runner.model)
 
     def _samples(self, runner) -> list:
         loop = runner.val_loop if runner.val_loop is not None else runner.test_loop

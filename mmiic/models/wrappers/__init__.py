@@ -1,3 +1,3 @@
-from .distributed import IICDistributedDataParallel
+from .distributed import IICDistributedDataParallel, unwrap_model
 
-__all__ = ['IICDistributedDataParallel']
+__all__ = ['IICDistributedDataParallel', 'unwrap_model']

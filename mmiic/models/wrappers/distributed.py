@@ -4,7 +4,7 @@ from typing import List, Optional
 
 import torch.nn as nn
 from mmengine.logging import print_log
-from mmengine.model import MMDistributedDataParallel, revert_sync_batchnorm
+from mmengine.model import MMDistributedDataParallel, is_model_wrapper, revert_sync_batchnorm
 
 from mmiic.registry import MODEL_WRAPPERS
 
@@ -73,3 +73,9 @@ class IICDistributedDataParallel(MMDistributedDataParallel):
             device_ids=device_ids,
             find_unused_parameters=find_unused_parameters,
             **kwargs)
+
+
+def unwrap_model(model: nn.Module) -> nn.Module:
+    """The model inside a model wrapper (``IICDistributedDataParallel``, DDP,
+    ...), or ``model`` itself: what hooks and tools read and change."""
+    return model.module if is_model_wrapper(model) else model

@@ -125,3 +125,52 @@ def test_config_arguments_and_older_configs():
     assert older.default_hooks.checkpoint_check == dict(type='mmiic.CheckpointCheckHook')
     ensure_checkpoint_check(cfg)  # a config's own arguments stay
     assert cfg.default_hooks.checkpoint_check.allow_partial
+
+
+def test_resuming_without_a_path_names_the_checkpoint_it_loaded(tmp_path):
+    # tools/train.py --resume (no PATH) sets load_from=None: the message said "checkpoint None".
+    latest = tmp_path / 'epoch_3.pth'
+    (tmp_path / 'last_checkpoint').write_text(str(latest))
+    runner = SimpleNamespace(model=classifier(width=4), work_dir=str(tmp_path),
+                             cfg=Config(dict(load_from=None, resume=True)))
+    other = dict(state_dict=classifier(width=8).state_dict(), meta={})
+    with pytest.raises(ValueError, match=rf'checkpoint {latest} does not fit the model'):
+        CheckpointCheckHook().after_load_checkpoint(runner, other)
+    runner.cfg = Config(dict(load_from='given.pth', resume=True))
+    with pytest.raises(ValueError, match='checkpoint given.pth does not fit the model'):
+        CheckpointCheckHook().after_load_checkpoint(runner, other)
+
+
+def test_view_rng_state_is_no_weight_and_loads_across_view_paths(tmp_path):
+    # The device views keep their RNG's seed and step as data preprocessor buffers: the
+    # same network with views on the CPU was refused ("2 not in the model"), and back.
+    from mmengine.runner import save_checkpoint
+
+    from mmiic.apis import init_model
+    configs = [f'configs/iic/iic_minivgg_mnist_demo{suffix}.py'
+               for suffix in ('', '_device_views')]
+    models = [init_model(config, device='cpu') for config in configs]
+    assert {k for k in models[1].state_dict() if k not in models[0].state_dict()} == {
+        'data_preprocessor.batch_views.seed', 'data_preprocessor.batch_views.step'}
+    for source, target in ((0, 1), (1, 0)):
+        path = str(tmp_path / f'{source}.pth')
+        save_checkpoint(dict(state_dict=models[source].state_dict(), meta={}), path)
+        loaded = init_model(configs[target], path, device='cpu')
+        weight = 'backbone.layers.0.conv.weight'
+        torch.testing.assert_close(loaded.state_dict()[weight], models[source].state_dict()[weight])
+    # Weights still count: another width is refused.
+    with pytest.raises(ValueError, match='does not fit the model'):
+        CheckpointCheckHook().check_weights(classifier(width=4),
+                                            dict(state_dict=classifier(width=8).state_dict()))
+
+
+def test_bare_weights_exported_before_the_subhead_was_state_predict_with_subhead_0():
+    model = classifier()
+    model.cluster_heads.test_subhead = 2
+    weights = model.state_dict()
+    del weights['cluster_heads.test_subhead_index']  # a bare state dict, no meta to read
+    with pytest.warns(UserWarning, match='holds no predicting sub-head.*with sub-head 0'):
+        CheckpointCheckHook().check_weights(model, weights)
+    assert int(weights['cluster_heads.test_subhead_index']) == 0
+    model.load_state_dict(weights)
+    assert model.cluster_heads.test_subhead == 0
