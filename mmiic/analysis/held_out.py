@@ -6,16 +6,16 @@ on images a run did not train on, from which
 signals; and, kept apart, the labels of those images, read only for the
 report once the ranking is fixed.
 """
-import random
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
+from mmiic.datasets.transforms.view_randomness import seeded_random_state
 from mmiic.models.losses import dense_iic_loss
+from mmiic.models.wrappers import unwrap_model
 
 
 @torch.no_grad()
@@ -30,7 +30,7 @@ def predict_view_probs(model: torch.nn.Module, loader) -> np.ndarray:
     Returns:
         np.ndarray: [n, h, 1 + r, k], in the loader's order.
     """
-    model = model.module if is_model_wrapper(model) else model
+    model = unwrap_model(model)
     model.eval()
     probs = []
     for batch in loader:
@@ -42,7 +42,7 @@ def predict_view_probs(model: torch.nn.Module, loader) -> np.ndarray:
 def dense_scoring(model: torch.nn.Module) -> Dict[str, Any]:
     """How a segmentor scores pairs (its main head's displacement, per-shift
     scoring and loss resolution), to score other models the same way."""
-    model = model.module if is_model_wrapper(model) else model
+    model = unwrap_model(model)
     loss_fn = model.cluster_heads.losses['main']
     return dict(displacement=loss_fn.displacement, per_displacement=loss_fn.per_displacement,
                 loss_at_input_size=model.decode_head.loss_at_input_size)
@@ -71,15 +71,12 @@ def dense_heldout_losses(model: torch.nn.Module, loader, scoring: Dict[str, Any]
     Returns:
         np.ndarray: [h] mean loss per sub-head.
     """
-    model = model.module if is_model_wrapper(model) else model
+    model = unwrap_model(model)
     model.eval()
     head = model.decode_head
-    saved = np.random.get_state(), random.getstate(), torch.random.get_rng_state()
-    np.random.seed(0)
-    random.seed(0)
-    torch.manual_seed(0)
     total, count = np.zeros(head.cluster_heads.num_subheads), 0
-    try:
+    # The same view pairs for every model (the data preprocessor's views draw from these).
+    with seeded_random_state(0):
         for batch in loader:
             data = model.data_preprocessor(batch, False)
             probs = head(model.extract_view_feat(data['inputs']), ['main'])['main']
@@ -90,10 +87,6 @@ def dense_heldout_losses(model: torch.nn.Module, loader, scoring: Dict[str, Any]
             size = data['inputs'].shape[0]
             total += size * losses.double().cpu().numpy()
             count += size
-    finally:
-        np.random.set_state(saved[0])
-        random.setstate(saved[1])
-        torch.random.set_rng_state(saved[2])
     return total / count
 
 
@@ -116,14 +109,14 @@ def dense_probs(model: torch.nn.Module, loader,
         tuple: [P, h, k] probabilities of the kept pixels of all images (image
         by image) and [m, 2] output (h', w') of each image.
     """
-    model = model.module if is_model_wrapper(model) else model
+    model = unwrap_model(model)
     model.eval()
     probs, shapes = [], []
     for batch in loader:
         inputs = model.data_preprocessor(batch, False)['inputs']
         inputs = inputs[:, 0] if inputs.dim() == 5 else inputs
         out = model.decode_head(model.extract_feat(inputs), ['main'])['main']  # [h, N, k, h', w']
-        if getattr(model, 'loss_at_input_size', False) and out.shape[-2:] != inputs.shape[-2:]:
+        if model.decode_head.loss_at_input_size and out.shape[-2:] != inputs.shape[-2:]:
             out = F.interpolate(out.flatten(0, 1), size=inputs.shape[-2:], mode='bilinear',
                                 align_corners=model.align_corners).view(
                                     *out.shape[:3], *inputs.shape[-2:])

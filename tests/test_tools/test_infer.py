@@ -272,7 +272,7 @@ def test_unreadable_images_are_skipped_and_reported(tmp_path, monkeypatch, capsy
 def test_errors_of_the_model_are_not_reported_as_unreadable_images(tmp_path, monkeypatch):
     # Any ValueError while predicting was caught as "could not be read": every image was
     # skipped and the run ended with "none of the N input image(s) could be read".
-    from conftest import save_fresh_checkpoint
+    from mmiic.testing import save_fresh_checkpoint
 
     from mmiic.models.classifiers import IICClassifier
     root = tmp_path / 'imgs'

@@ -35,12 +35,12 @@ from typing import Dict, List, Optional
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 import mmiic  # noqa: F401
 from mmiic.analysis import shrink_dataset_cfg
 from mmiic.models.losses import IICLoss
+from mmiic.models.wrappers import unwrap_model
 from mmiic.testing import write_fake_data
 from mmiic.utils import device_summary, load_config
 
@@ -183,7 +183,7 @@ def benchmark(cfg: Config, iters: int, warmup: int, pipeline_samples: int) -> di
     cfg.log_processor = dict(by_epoch=False)
     cfg.param_scheduler = []
     runner = Runner.from_cfg(cfg)
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    model = unwrap_model(runner.model)
     cuda = next(model.parameters()).is_cuda
     timer = _Timer(warmup, cuda)
     runner.register_hook(timer)

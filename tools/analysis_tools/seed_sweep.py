@@ -108,10 +108,10 @@ def _numeric(metrics: Dict) -> Dict[str, float]:
 def run_one(args: argparse.Namespace, seed: int) -> dict:
     """Train and test one seed in this process; writes and returns its result."""
     import torch
-    from mmengine.model import is_model_wrapper
     from mmengine.runner import Runner
 
     import mmiic  # noqa: F401  registers modules
+    from mmiic.models.wrappers import unwrap_model
     from mmiic.utils import device_summary
 
     cfg = load_config(args, seed)
@@ -122,7 +122,7 @@ def run_one(args: argparse.Namespace, seed: int) -> dict:
     start = time.time()
     runner.train()
     train_seconds = time.time() - start
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    model = unwrap_model(runner.model)
     heads = model.cluster_heads
     chosen = heads.test_subhead
     metrics = _numeric(runner.test())

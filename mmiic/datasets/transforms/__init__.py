@@ -1,5 +1,5 @@
 from .dense_views import IICDenseViews, PackIICSegInputs
-from .geometry import random_affine, warp
+from .geometry import warp
 from .loading import (IMG_EXTENSIONS, LoadIICImage, channel_statistics, convert_channels, read_image,
                       to_uint8)
 from .reduced_loading import LoadResizedImage
@@ -12,6 +12,6 @@ __all__ = [
     'IICCenterCropResize', 'IICDenseViews', 'IICPairedViews', 'IICRandomAffine',
     'IICRandomColorJitter', 'IICRandomCropResize', 'IICRandomGreyscale', 'IICRandomHorizontalFlip',
     'IICRandomRotation', 'IMG_EXTENSIONS', 'LoadIICImage', 'LoadResizedImage', 'PackIICClsInputs',
-    'PackIICSegInputs', 'channel_statistics', 'convert_channels', 'random_affine', 'read_image',
+    'PackIICSegInputs', 'channel_statistics', 'convert_channels', 'read_image',
     'stack_views', 'to_uint8', 'warp'
 ]

@@ -118,16 +118,6 @@ def rotation_matrix(degrees: np.ndarray, height: int, width: int) -> np.ndarray:
                           height, width)
 
 
-def random_affine(height: int, width: int, **affine_args) -> np.ndarray:
-    """Draw one ``M`` ([3, 3] float64) with numpy's global random state.
-
-    The CPU entry to :func:`affine_from_uniforms` (same keyword arguments:
-    ``hflip_prob``, ``max_rotation``, ...); data workers seed numpy.
-    """
-    u = np.random.random_sample(AFFINE_DRAWS)[None]
-    return affine_from_uniforms(u, height, width, **affine_args)[0]
-
-
 def crop_resize_matrix(boxes: np.ndarray, out_size: Tuple[int, int]) -> np.ndarray:
     """Maps that crop boxes and resize them to ``out_size``.
 
@@ -282,6 +272,6 @@ def warp_batch(images: Tensor,
 
 __all__ = [
     'AFFINE_DRAWS', 'BORDERS', 'affine_from_uniforms', 'centred_affine', 'crop_resize_matrix',
-    'map_pixels', 'mirror', 'normalise_grid', 'on_pixel_grid', 'random_affine', 'rotation_matrix',
+    'map_pixels', 'mirror', 'normalise_grid', 'on_pixel_grid', 'rotation_matrix',
     'sample_affine', 'warp', 'warp_batch'
 ]

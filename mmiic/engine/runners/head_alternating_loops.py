@@ -11,12 +11,12 @@ import inspect
 import math
 from typing import Dict, List, Optional, Sequence, Union
 
-from mmengine.model import is_model_wrapper
 from mmengine.optim.scheduler.param_scheduler import INF
 from mmengine.registry import PARAM_SCHEDULERS
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 from torch.utils.data import DataLoader
 
+from mmiic.models.wrappers import unwrap_model
 from mmiic.registry import LOOPS
 
 # Arguments in epochs that mmengine's schedulers convert to iterations
@@ -68,7 +68,7 @@ class _HeadAlternation:
     def cluster_heads(self):
         """The model's :class:`ClusterHeads` (through DDP and other wrappers)."""
         model = self.runner.model
-        model = model.module if is_model_wrapper(model) else model
+        model = unwrap_model(model)
         if not hasattr(model, 'cluster_heads'):
             raise TypeError(f'{type(self).__name__} alternates cluster heads, which '
                             f'{type(model).__name__} has not (an IICClassifier or IICSegmentor '

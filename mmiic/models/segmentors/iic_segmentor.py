@@ -32,6 +32,8 @@ class IICSegmentor(EncoderDecoder):
         channels_last (bool): run the backbone in channels-last memory
             format (:func:`use_channels_last`; same results, faster on a
             CPU). Defaults to False.
+        loss_at_input_size: moved to :class:`IICHead`; given here, it is
+            refused with a message saying where it goes now.
     """
 
     def __init__(self,
@@ -43,7 +45,11 @@ class IICSegmentor(EncoderDecoder):
                  data_preprocessor: Optional[dict] = None,
                  pretrained: Optional[str] = None,
                  init_cfg: Optional[dict] = None,
-                 channels_last: bool = False) -> None:
+                 channels_last: bool = False,
+                 loss_at_input_size: Optional[bool] = None) -> None:
+        if loss_at_input_size is not None:
+            raise TypeError('IICSegmentor(loss_at_input_size=...) moved to the head: set '
+                            f'decode_head=dict(..., loss_at_input_size={loss_at_input_size})')
         super().__init__(
             backbone=backbone,
             decode_head=decode_head,

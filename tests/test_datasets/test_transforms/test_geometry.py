@@ -6,8 +6,8 @@ import torch
 
 from mmiic.datasets.transforms.geometry import (AFFINE_DRAWS, affine_from_uniforms,
                                                 crop_resize_matrix, map_pixels, mirror,
-                                                normalise_grid, on_pixel_grid, random_affine,
-                                                rotation_matrix, sample_affine, warp, warp_batch)
+                                                normalise_grid, on_pixel_grid, rotation_matrix,
+                                                sample_affine, warp, warp_batch)
 
 H, W = 9, 12
 
@@ -61,17 +61,6 @@ def test_mirror_flips_only_the_chosen_samples_in_place():
     np.testing.assert_allclose(matrix[1], np.eye(3))
     mirror(matrix, np.array([True, True]), 0, W)
     np.testing.assert_allclose(matrix[0], np.eye(3))  # twice: the identity
-
-
-def test_random_affine_draws_seven_uniforms_of_numpys_state():
-    np.random.seed(5)
-    matrix = random_affine(H, W, max_rotation=20, max_translation=2)
-    follower = np.random.rand()
-    np.random.seed(5)
-    u = np.random.random_sample(AFFINE_DRAWS)[None]
-    np.testing.assert_array_equal(matrix, affine_from_uniforms(u, H, W, max_rotation=20,
-                                                               max_translation=2)[0])
-    assert np.random.rand() == follower
 
 
 def test_crop_resize_matrix_lines_up_pixel_edges_as_cv2_resize():

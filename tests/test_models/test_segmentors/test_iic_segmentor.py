@@ -80,3 +80,12 @@ def test_the_head_scores_at_its_loss_resolution_and_the_segmentor_says_which():
     assert first.shape == (2, 2, 3, 16, 16)  # stride 2: the head's own size
     torch.testing.assert_close(model(**data, mode='loss')['loss_main'],
                                model.decode_head.loss(feats, data['data_samples'])['loss_main'])
+
+
+def test_loss_at_input_size_given_to_the_segmentor_says_where_it_moved():
+    from mmiic.models.segmentors import IICSegmentor
+    with pytest.raises(TypeError, match=r'moved to the head: set decode_head=dict\(\.\.\., '
+                                        r'loss_at_input_size=False\)'):
+        IICSegmentor(backbone=dict(type='mmiic.IICVGG', arch=[4], in_channels=1),
+                     decode_head=dict(type='mmiic.IICHead', in_channels=4, num_classes=2),
+                     loss_at_input_size=False)
