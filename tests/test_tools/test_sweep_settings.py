@@ -222,8 +222,9 @@ def test_sweep_own_image_folder_without_test_loop(tmp_path, monkeypatch):
                 'custom_hooks=[]'])
     row = json.loads((work_dir / 'sweep_results.json').read_text())['settings'][0]
     assert row['signals']['seed_stability'] is None  # one seed
-    # Both held-out images, every output pixel (40 x 48 at stride 4), labelled.
-    assert row['labels_not_used_for_ranking']['num_labelled'] == 2 * 10 * 12
+    # Both held-out images, every pixel at the input size (40 x 48), where the loss scores
+    # the head's upsampled output, labelled.
+    assert row['labels_not_used_for_ranking']['num_labelled'] == 2 * 40 * 48
 
 
 def test_runs_are_reused_only_for_an_unchanged_config():
